@@ -1,0 +1,1 @@
+"""Shared core: settings, database, errors, clock, ids, outbox events and security primitives."""

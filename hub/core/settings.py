@@ -1,0 +1,88 @@
+"""Settings read from `HUB_*` environment variables, built once by the app or CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """Return the default directory for the SQLite database and embedded index."""
+    return Path.cwd() / "data"
+
+
+class Settings(BaseSettings):
+    """Every knob of the hub; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""
+    debug: bool = False
+    secret_key: SecretStr = SecretStr("")
+    public_base_url: str = "http://127.0.0.1:8000"
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    # Identity
+    token_ttl_hours: int = 24 * 30
+    login_token_ttl_hours: int = 12
+
+    # GraphQL limits
+    graphql_max_depth: int = 12
+    graphql_max_aliases: int = 30
+    graphql_max_tokens: int = 2000
+    page_size_max: int = 100
+
+    # Search and geocoding
+    search_backend: Literal["embedded", "elasticsearch"] = "embedded"
+    search_index_path: Path | None = None
+    elasticsearch_url: str = ""
+    elasticsearch_index: str = "hub-services"
+    geocoder: str = "gazetteer"
+    geocoder_options: dict[str, str] = Field(default_factory=dict)
+    geocoder_min_delay_seconds: float = 1.0
+    stale_after_days: int = 365
+
+    # Broker and notifications
+    broker_url: str = ""
+    redis_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_sender: str = "hub@localhost"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    sms_provider: str = "log"
+    outbox_sweep_seconds: float = 30.0
+    outbox_grace_seconds: float = 60.0
+
+    # Referral SLA (business hours / days)
+    sla_remind_after_business_hours: int = 16
+    sla_escalate_after_business_hours: int = 40
+    sla_expire_after_days: int = 30
+    client_link_ttl_days: int = 60
+
+    @field_validator("database_url")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    def resolved_database_url(self) -> str:
+        """Return the database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hub.sqlite3').resolve()}"
+
+    def is_sqlite(self) -> bool:
+        """Tell whether the primary database is SQLite."""
+        return self.resolved_database_url().startswith("sqlite")
+
+    def resolved_search_index_path(self) -> Path:
+        """Return the file of the embedded search index (own file unless configured)."""
+        if self.search_index_path is not None:
+            return self.search_index_path
+        return self.data_dir / "search.sqlite3"

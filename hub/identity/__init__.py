@@ -1,0 +1,1 @@
+"""Users, organization memberships, roles, API tokens and the acting principal."""
