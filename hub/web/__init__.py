@@ -1,0 +1,1 @@
+"""HTTP interfaces other than GraphQL: operations endpoints, client pages, the HSDS REST facade."""
