@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from hub.container import Container, build_container
+from hub.core.broker import configure_broker, is_in_process
 from hub.core.settings import Settings
+from hub.web.client_link import client_link_routes
+from hub.web.hsds import hsds_routes
+from hub.web.observability import HttpMetrics, ObservabilityMiddleware
+from hub.web.ops import ops_routes
+from hub.web.reports import report_routes
+from referrals.notifications.engine import NotificationEngine, start_in_app
+from schema.view import graphql_app
 
 
-def create_app(settings: Settings | None = None, *, container: Container | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    container: Container | None = None,
+    notifications: bool | None = None,
+) -> Starlette:
     """Assemble the hub's ASGI app from settings (or a prepared container, in tests)."""
     settings = settings or (container.settings if container else Settings())
     owned = container is None
@@ -21,13 +36,44 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.container = the_container
+        # Notifications start with a served app, and in tests only when asked for.
+        notifier: NotificationEngine | None = None
+        if owned if notifications is None else notifications:
+            notifier = _start_notifications(the_container)
         try:
             yield
         finally:
+            if notifier is not None:
+                await asyncio.to_thread(notifier.stop)
             if owned:
                 await the_container.close()
 
-    routes: list[BaseRoute] = []
-    app = Starlette(debug=False, routes=routes, lifespan=lifespan)
+    gql = graphql_app(the_container)
+    routes: list[BaseRoute] = [
+        # Route + WebSocketRoute, not Mount: Mount redirects to /graphql/ and drops WebSockets.
+        Route("/graphql", gql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", gql),
+    ]
+    metrics = HttpMetrics()
+    routes.extend(ops_routes(metrics))
+    routes.extend(client_link_routes(the_container))
+    routes.extend(report_routes(the_container))
+    routes.append(Mount("/hsds", routes=hsds_routes()))  # HSDS 3.0 facade; / stays free
+    middleware = [Middleware(ObservabilityMiddleware, metrics=metrics)]
+    app = Starlette(debug=False, routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.container = the_container
     return app
+
+
+def _start_notifications(container: Container) -> NotificationEngine:
+    """Enqueue committed referral events; with no broker URL, also run the workers here."""
+    settings = container.settings
+    broker = configure_broker(settings.broker_url, namespace=settings.broker_namespace)
+    return start_in_app(
+        settings=settings,
+        publisher=container.publisher,
+        clock=container.clock,
+        broadcaster=container.broadcaster,
+        broker=broker,
+        in_process=is_in_process(broker),
+    )

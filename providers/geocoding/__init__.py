@@ -1,5 +1,6 @@
 """Geocoding used by the directory (on save and import) and by search (query places)."""
 
-from providers.geocoding.base import GeocodeResult, Geocoder
+from providers.geocoding.base import Geocoder, GeocodeResult
+from providers.geocoding.factory import FallbackGeocoder, build_geocoder
 
-__all__ = ["GeocodeResult", "Geocoder"]
+__all__ = ["FallbackGeocoder", "GeocodeResult", "Geocoder", "build_geocoder"]

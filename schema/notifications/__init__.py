@@ -1,0 +1,1 @@
+"""GraphQL for organization webhooks: subscribe, unsubscribe, list deliveries, redeliver."""

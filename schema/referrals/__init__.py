@@ -1,0 +1,1 @@
+"""GraphQL API of closed-loop referrals (domain logic lives in `referrals`)."""

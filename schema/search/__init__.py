@@ -1,0 +1,1 @@
+"""GraphQL for search: `searchServices` by need, place and filters."""
