@@ -1,0 +1,67 @@
+"""Translations of server-rendered pages: Babel catalogs, one Jinja2 environment per language."""
+
+from __future__ import annotations
+
+import io
+import logging
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+DOMAIN = "messages"
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalog of a language: the compiled .mo, else the .po compiled in memory."""
+    if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
+        return NullTranslations()
+    folder = LOCALES_DIR / language / "LC_MESSAGES"
+    compiled = folder / f"{DOMAIN}.mo"
+    if compiled.exists():
+        with compiled.open("rb") as handle:
+            return Translations(handle, domain=DOMAIN)
+    source = folder / f"{DOMAIN}.po"
+    if not source.exists():
+        log.warning("no catalog for %s; falling back to English", language)
+        return NullTranslations()
+    # A source checkout without compiled catalogs still speaks the language.
+    with source.open("rb") as handle:
+        catalog = read_po(handle, locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+@cache
+def environment(language: str) -> Environment:
+    """A Jinja2 environment whose `_()` speaks `language` (one per language: thread-safe)."""
+    env = Environment(
+        loader=PackageLoader("hub.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def pick_language(*candidates: str | None) -> str:
+    """The first supported language among the candidates (e.g. ?lang=, the client's preference)."""
+    for candidate in candidates:
+        if candidate:
+            code = candidate.strip().lower()[:2]
+            if code in LANGUAGES:
+                return code
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,290 @@
+"""Referral use cases that change state: create, send, change status (optimistically), add notes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hub.core.clock import Clock
+from hub.core.errors import Collector, Conflict, ErrorCode, NotFound, ValidationFailed
+from hub.identity.principal import Principal
+from providers.models import Service, ServiceStatus
+from referrals.access import acting_role, require_visible, role_for
+from referrals.clients import active_consent
+from referrals.history import write_history
+from referrals.models import (
+    Client,
+    ConsentScope,
+    EventKind,
+    Referral,
+    ReferralNeed,
+    ReferralNote,
+)
+from referrals.state_machine import (
+    ActorRole,
+    ReferralOutcome,
+    ReferralStatus,
+    Transition,
+    transition,
+)
+
+_NEED_CODE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,99}$")
+MAX_NEEDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralData:
+    """What a sender gives to draft a referral."""
+
+    client_id: str
+    service_id: str
+    need_codes: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+async def load_referral(session: AsyncSession, referral_id: str) -> Referral:
+    """Fetch a referral by id, fresh from the database, or raise NotFound."""
+    referral = await session.get(Referral, referral_id, populate_existing=True)
+    if referral is None:
+        raise NotFound("Referral", referral_id)
+    return referral
+
+
+async def create_referral(
+    *, session: AsyncSession, actor: Principal, clock: Clock, data: ReferralData
+) -> Referral:
+    """Draft a referral of one of the actor's organization's clients to a service."""
+    actor.require_staff()
+    client = await session.get(Client, data.client_id)
+    if client is None or not (
+        actor.is_member(client.organization_id) or actor.is_hub_admin or actor.is_system
+    ):
+        raise NotFound("Client", data.client_id)
+    errors = Collector()
+    codes = list(dict.fromkeys(c.strip().lower() for c in data.need_codes if c.strip()))
+    if not codes:
+        errors.add("needCodes", ErrorCode.REQUIRED, "Name at least one need.")
+    if len(codes) > MAX_NEEDS:
+        errors.add("needCodes", ErrorCode.TOO_LONG, f"Name at most {MAX_NEEDS} needs.")
+    for code in codes:
+        if not _NEED_CODE.match(code):
+            errors.add("needCodes", ErrorCode.UNKNOWN_NEED, f"{code!r} is not a need code.")
+    if len(data.notes) > 5000:
+        errors.add("notes", ErrorCode.TOO_LONG, "Keep notes under 5,000 characters.")
+    service = await session.get(Service, data.service_id)
+    if service is None:
+        errors.add("serviceId", ErrorCode.NOT_FOUND, "That service does not exist.")
+    errors.raise_if_any()
+    assert service is not None
+    now = clock.now()
+    referral = Referral(
+        client_id=client.id,
+        sender_organization_id=client.organization_id,
+        sender_user_id=actor.user_id,
+        service_id=service.id,
+        receiver_organization_id=service.organization_id,
+        notes=data.notes.strip(),
+        status=ReferralStatus.DRAFT,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(referral)
+    session.add_all(ReferralNeed(referral_id=referral.id, need_code=c) for c in codes)
+    write_history(
+        session,
+        referral=referral,
+        kind=EventKind.CREATED,
+        role=ActorRole.SYSTEM if actor.is_system else ActorRole.SENDER,
+        actor=actor,
+        at=now,
+        to_status=ReferralStatus.DRAFT,
+    )
+    await session.flush()
+    return referral
+
+
+async def _check_sendable(session: AsyncSession, referral: Referral) -> None:
+    errors = Collector()
+    if (
+        await active_consent(
+            session=session, client_id=referral.client_id, scope=ConsentScope.REFERRAL
+        )
+        is None
+    ):
+        errors.add("clientId", ErrorCode.NO_CONSENT, "Record the client's consent to refer first.")
+    service = await session.get(Service, referral.service_id)
+    if service is None or not service.accepts_referrals or service.status != ServiceStatus.ACTIVE:
+        errors.add(
+            "serviceId", ErrorCode.NOT_ACCEPTING, "This service does not take referrals right now."
+        )
+    errors.raise_if_any()
+
+
+async def send_referral(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    clock: Clock,
+    referral_id: str,
+    expected_version: int | None = None,
+) -> Referral:
+    """Send a draft to the receiving organization (needs consent and an accepting service)."""
+    return await update_status(
+        session=session,
+        actor=actor,
+        clock=clock,
+        referral_id=referral_id,
+        status=ReferralStatus.REQUESTED,
+        expected_version=expected_version,
+    )
+
+
+async def update_status(
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    clock: Clock,
+    referral_id: str,
+    status: ReferralStatus,
+    expected_version: int | None,
+    reason: str | None = None,
+    outcome: ReferralOutcome | None = None,
+) -> Referral:
+    """Move a referral to a new status if it is still at `expected_version` (else Conflict)."""
+    referral = await load_referral(session, referral_id)
+    await require_visible(session, actor, referral)
+    role = role_for(actor, referral, status)
+    version = referral.version if expected_version is None else expected_version
+    if version != referral.version:
+        raise Conflict("Referral", referral.id, version, referral.version)
+    change = transition(referral.status, status, role, reason=reason, outcome=outcome)
+    if status == ReferralStatus.REQUESTED:
+        await _check_sendable(session, referral)
+    await _apply(session, referral, change, version, actor, clock)
+    return referral
+
+
+async def _apply(
+    session: AsyncSession,
+    referral: Referral,
+    change: Transition,
+    version: int,
+    actor: Principal,
+    clock: Clock,
+) -> None:
+    now = clock.now()
+    values: dict[str, Any] = {
+        "status": change.to_status,
+        "version": version + 1,
+        "updated_at": now,
+        "status_reason": change.reason,
+    }
+    if change.outcome is not None:
+        values["outcome"] = change.outcome
+    if change.to_status == ReferralStatus.REQUESTED and referral.sent_at is None:
+        values["sent_at"] = now
+    if change.role == ActorRole.RECEIVER and referral.first_action_at is None:
+        values["first_action_at"] = now
+    if change.closes:
+        values["closed_at"] = now
+    # The version check and the write are one statement, so of two concurrent writers holding
+    # the same version exactly one matches the row (PostgreSQL re-checks the WHERE after the
+    # row lock; SQLite serialises writers).
+    result = await session.exec(
+        update(Referral)
+        .where(col(Referral.id) == referral.id, col(Referral.version) == version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        await session.refresh(referral)
+        raise Conflict("Referral", referral.id, version, referral.version)
+    for key, value in values.items():
+        # Mirror the row in memory without marking the object dirty (no second UPDATE).
+        set_committed_value(referral, key, value)
+    write_history(
+        session,
+        referral=referral,
+        kind=EventKind.STATUS_CHANGE,
+        role=change.role,
+        actor=actor,
+        at=now,
+        from_status=change.from_status,
+        to_status=change.to_status,
+        reason=change.reason,
+        outcome=change.outcome,
+        topic="referral.sent" if change.to_status == ReferralStatus.REQUESTED else None,
+    )
+    await session.flush()
+
+
+async def add_note(
+    *, session: AsyncSession, actor: Principal, clock: Clock, referral_id: str, body: str
+) -> ReferralNote:
+    """Add a note visible to both organizations' staff (never sent in notifications)."""
+    referral = await load_referral(session, referral_id)
+    await require_visible(session, actor, referral)
+    role = acting_role(actor, referral)
+    text = body.strip()
+    if not text or len(text) > 5000:
+        raise ValidationFailed.single("body", ErrorCode.REQUIRED, "Write 1 to 5,000 characters.")
+    now = clock.now()
+    org_id = (
+        referral.sender_organization_id
+        if role == ActorRole.SENDER
+        else referral.receiver_organization_id
+    )
+    note = ReferralNote(
+        referral_id=referral.id,
+        author_user_id=actor.user_id,
+        author_organization_id=org_id if not actor.is_system else None,
+        body=text,
+        created_at=now,
+    )
+    session.add(note)
+    write_history(
+        session,
+        referral=referral,
+        kind=EventKind.NOTE,
+        role=role,
+        actor=actor,
+        at=now,
+        detail={"note_id": note.id},
+    )
+    await session.flush()
+    return note
+
+
+async def mark_viewed(
+    *, session: AsyncSession, actor: Principal, clock: Clock, referral: Referral
+) -> bool:
+    """Record the receiver's first look at a sent referral; True when this call was the first."""
+    if referral.viewed_at is not None or referral.sent_at is None:
+        return False
+    if not actor.is_member(referral.receiver_organization_id) or actor.is_auditor:
+        return False
+    now = clock.now()
+    result = await session.exec(
+        update(Referral)
+        .where(col(Referral.id) == referral.id, col(Referral.viewed_at).is_(None))
+        .values(viewed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(referral, "viewed_at", now)
+    write_history(
+        session,
+        referral=referral,
+        kind=EventKind.VIEWED,
+        role=ActorRole.RECEIVER,
+        actor=actor,
+        at=now,
+    )
+    await session.flush()
+    return True
