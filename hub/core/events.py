@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hub.core.ids import new_id
 from hub.core.model_base import id_field, optional_utc_field, utc_field
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,40 @@ def record_event(
     pending: list[PublishedEvent] = session.sync_session.info.setdefault(_PENDING_KEY, [])
     pending.append(PublishedEvent(row.id, topic, aggregate_type, aggregate_id, version))
     return row
+
+
+async def record_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
+    """Write many outbox rows with one Core insert (bulk imports); published after commit too.
+
+    Each event is a dict with `topic`, `aggregate_type`, `aggregate_id` and optionally
+    `payload` and `version` - the keyword arguments of `record_event`.
+    """
+    if not events:
+        return
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "id": new_id(),
+            "topic": e["topic"],
+            "aggregate_type": e["aggregate_type"],
+            "aggregate_id": e["aggregate_id"],
+            "aggregate_version": e.get("version"),
+            "payload": e.get("payload") or {},
+            "created_at": now,
+            "dispatched_at": None,
+            "attempts": 0,
+        }
+        for e in events
+    ]
+    connection = await session.connection()
+    await connection.execute(sa.insert(OutboxEvent.__table__), rows)  # type: ignore[attr-defined]
+    pending: list[PublishedEvent] = session.sync_session.info.setdefault(_PENDING_KEY, [])
+    pending.extend(
+        PublishedEvent(
+            r["id"], r["topic"], r["aggregate_type"], r["aggregate_id"], r["aggregate_version"]
+        )
+        for r in rows
+    )
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -1,0 +1,91 @@
+"""Batched lookups and key bookkeeping of the upsert, on the session's connection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from importers.models import ImportKey
+from importers.prepare import PendingRow
+from importers.sql import execute
+
+KEYS: sa.Table = ImportKey.__table__  # type: ignore[attr-defined]
+_IN_CHUNK = 500
+
+
+class Lookups:
+    """Existence checks, current rows and import keys, a chunk of ids per query."""
+
+    session: AsyncSession
+    source: str
+
+    async def _existing_ids(self, table: sa.Table, ids: list[str]) -> set[str]:
+        out: set[str] = set()
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            result = await execute(self.session, sa.select(table.c.id).where(table.c.id.in_(chunk)))
+            out.update(result.scalars())
+        return out
+
+    async def _existing_rows(self, table: sa.Table, ids: list[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            result = await execute(self.session, sa.select(table).where(table.c.id.in_(chunk)))
+            for mapping in result.mappings():
+                out[mapping["id"]] = dict(mapping)
+        return out
+
+    async def _known_keys(self, entity: str, external_ids: list[str]) -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(external_ids), _IN_CHUNK):
+            chunk = external_ids[start : start + _IN_CHUNK]
+            result = await execute(
+                self.session,
+                sa.select(KEYS.c.external_id, KEYS.c.internal_id, KEYS.c.content_hash).where(
+                    KEYS.c.source == self.source,
+                    KEYS.c.entity == entity,
+                    KEYS.c.external_id.in_(chunk),
+                ),
+            )
+            for key in result.mappings():
+                out[key["external_id"]] = (key["internal_id"], key["content_hash"])
+        return out
+
+    async def _save_keys(
+        self,
+        entity: str,
+        rows: list[PendingRow],
+        hashes: dict[str, str],
+        known: dict[str, tuple[str, str]],
+        now: datetime,
+    ) -> None:
+        new = [
+            {
+                "source": self.source,
+                "entity": entity,
+                "external_id": row.external_id,
+                "internal_id": row.id,
+                "content_hash": hashes[row.external_id],
+                "imported_at": now,
+            }
+            for row in rows
+            if row.external_id not in known
+        ]
+        if new:
+            await execute(self.session, sa.insert(KEYS), new)
+        for row in rows:
+            if row.external_id in known:
+                await execute(
+                    self.session,
+                    sa.update(KEYS)
+                    .where(
+                        KEYS.c.source == self.source,
+                        KEYS.c.entity == entity,
+                        KEYS.c.external_id == row.external_id,
+                    )
+                    .values(content_hash=hashes[row.external_id], imported_at=now),
+                )

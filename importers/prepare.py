@@ -1,0 +1,130 @@
+"""Validation of incoming records: coercion, required fields, references and coordinates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from importers.entities import ENTITY_MODELS, CoercionError, coerce, column_specs
+from importers.records import InternalRef, Record, internal_id
+from importers.report import ImportReport, Origin
+from providers.models.enums import GeocodePrecision, GeocodeStatus, LocationType
+
+
+@dataclass(slots=True)
+class PendingRow:
+    """A validated record waiting for its batch to be written."""
+
+    entity: str
+    external_id: str
+    id: str
+    values: dict[str, Any]
+    refs: list[tuple[str, str, str, str]]  # column, target entity, internal id, source id
+    origin: Origin
+
+
+class Validation:
+    """Turns records into rows ready to write, reporting every problem with its origin."""
+
+    report: ImportReport
+    source: str
+    _noted_fields: set[tuple[str, str]]
+
+    def _prepare(self, record: Record) -> PendingRow | None:
+        entity = record.entity
+        if entity not in ENTITY_MODELS:
+            self.report.problem(record.origin, "entity", f"unknown HSDS entity {entity!r}")
+            return None
+        if not record.external_id:
+            self.report.problem(record.origin, "id", "is required")
+            self.report.skip(entity, "no id")
+            return None
+        specs = column_specs(entity)
+        values: dict[str, Any] = {}
+        refs: list[tuple[str, str, str, str]] = []
+        ok = True
+        for name, raw in record.values.items():
+            spec = specs.get(name)
+            if spec is None:
+                if (entity, name) not in self._noted_fields:
+                    self._noted_fields.add((entity, name))
+                    self.report.notes.append(f"{entity}.{name} is not a hub column; ignored")
+                continue
+            if spec.fk_target is not None and raw not in (None, ""):
+                target = spec.fk_target
+                if isinstance(raw, InternalRef):
+                    values[name] = raw.id
+                    refs.append((name, target, raw.id, raw.id))
+                else:
+                    ext = str(raw).strip()
+                    ref_id = internal_id(self.source, target, ext)
+                    values[name] = ref_id
+                    refs.append((name, target, ref_id, ext))
+                continue
+            try:
+                values[name] = coerced = coerce(spec, raw)
+            except CoercionError as exc:
+                # The bad value is left out: the column keeps its default or current value.
+                self.report.problem(record.origin, name, str(exc))
+                values.pop(name, None)
+                ok = ok and not spec.required
+                continue
+            if coerced is None and spec.required:
+                ok = ok and self._missing(record, name)
+        for name, spec in specs.items():
+            if spec.required and name not in record.values:
+                ok = ok and self._missing(record, name)
+        if not ok:
+            self.report.skip(entity, "required field missing or invalid")
+            return None
+        if entity == "attribute" and not self._link(record, values, refs):
+            return None
+        if entity == "location":
+            self._check_coordinates(record, values)
+        return PendingRow(
+            entity,
+            record.external_id,
+            internal_id(self.source, entity, record.external_id),
+            values,
+            refs,
+            record.origin,
+        )
+
+    def _missing(self, record: Record, name: str) -> bool:
+        self.report.problem(record.origin, name, "is required")
+        return False
+
+    def _link(self, record: Record, values: dict[str, Any], refs: list[Any]) -> bool:
+        link_entity = str(values.get("link_entity") or "")
+        if link_entity not in ENTITY_MODELS:
+            self.report.problem(
+                record.origin, "link_entity", f"{link_entity!r} is not an HSDS entity"
+            )
+            self.report.skip("attribute", "links to an unknown entity type")
+            return False
+        ext = str(values["link_id"])
+        raw = record.values.get("link_id")
+        link = (
+            raw.id if isinstance(raw, InternalRef) else internal_id(self.source, link_entity, ext)
+        )
+        values["link_id"] = link
+        refs.append(("link_id", link_entity, link, ext))
+        return True
+
+    def _check_coordinates(self, record: Record, values: dict[str, Any]) -> None:
+        lat, lng = values.get("latitude"), values.get("longitude")
+        if lat is not None and not -90 <= lat <= 90:
+            self.report.problem(record.origin, "latitude", f"{lat} is outside -90..90")
+            lat = None
+        if lng is not None and not -180 <= lng <= 180:
+            self.report.problem(record.origin, "longitude", f"{lng} is outside -180..180")
+            lng = None
+        if lat is None or lng is None:
+            # Coordinates missing or unusable: keep whatever the hub has (it may have geocoded).
+            values.pop("latitude", None)
+            values.pop("longitude", None)
+            if values.get("location_type") == LocationType.VIRTUAL:
+                values["geocode_status"] = GeocodeStatus.NOT_APPLICABLE
+        else:
+            values["geocode_precision"] = GeocodePrecision.PROVIDED
+            values["geocode_status"] = GeocodeStatus.OK
