@@ -1,0 +1,275 @@
+"""Search benchmark: index build, then a fixed query mix in-process, raw on SQLite, and over HTTP.
+
+    .venv/bin/python bench/generate_directory.py --services 100000 --db /tmp/hub-bench/hub.sqlite3
+    .venv/bin/python bench/search_bench.py --db /tmp/hub-bench/hub.sqlite3
+
+Prints p50/p95 latency (ms) per query kind for: the search domain function in-process (what the
+GraphQL resolver calls: validation, place lookup, backend, search log write), the backend alone,
+the same compiled statements run raw on a bare sqlite3 connection (distance as plain SQL math, no
+Python in the loop), and `searchServices` over GraphQL HTTP (uvicorn on loopback); plus index
+build time, index size and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import re
+import resource
+import socket
+import sqlite3
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from hub.app import create_app
+from hub.container import build_container
+from hub.core.settings import Settings
+from hub.identity.principal import ANONYMOUS
+from providers.geocoding.gazetteer import load_gazetteer
+from search.embedded.compiler import HIGHLIGHT_SQL, compile_search
+from search.embedded.schema import TEMP_DDL
+from search.models import SearchRequest, SortOrder
+from search.needs import load_tree
+from search.query import Near, SearchQuery
+from search.service import search_services
+from search.validate import to_request
+
+KINDS: dict[str, Callable[[str], SearchQuery]] = {
+    "example (needs+ZIP 10km+es+evenings+free)": lambda z: SearchQuery(
+        needs=("childcare", "transportation"),
+        near=Near(postal_code=z),
+        radius_km=10.0,
+        languages=("es",),
+        open_evenings=True,
+        free=True,
+    ),
+    "need near ZIP 25km, by distance": lambda z: SearchQuery(
+        needs=("food",), near=Near(postal_code=z), radius_km=25.0, sort=SortOrder.DISTANCE
+    ),
+    "text 'job training' near ZIP 50km": lambda z: SearchQuery(
+        text="job training", near=Near(postal_code=z), radius_km=50.0
+    ),
+    "need + open now near ZIP 15km": lambda z: SearchQuery(
+        needs=("housing",), near=Near(postal_code=z), radius_km=15.0, open_now=True
+    ),
+    "text 'GED' nationwide": lambda z: SearchQuery(text="GED"),
+    "need + Spanish nationwide": lambda z: SearchQuery(needs=("employment",), languages=("es",)),
+}
+
+GRAPHQL = """query($input: SearchServicesInput!, $sort: SearchSort) {
+  searchServices(input: $input, sort: $sort, first: 20) {
+    ... on SearchServiceConnection { totalCount
+      facets { needs { value count } languages { value count } organizations { label count }
+               deliveryModes { value count } }
+      edges { distanceKm score highlights { field fragments } service { id name } } }
+    ... on ValidationFailed { code } } }"""
+
+_GEO = re.compile(r"geo_km\(d\.lat, d\.lon, (:\w+), (:\w+)\)")
+_HAVERSINE = (
+    r"(2 * 6371.0088 * asin(sqrt(pow(sin(radians(\1 - d.lat) / 2), 2) + cos(radians(d.lat))"
+    r" * cos(radians(\1)) * pow(sin(radians(\2 - d.lon) / 2), 2))))"
+)
+
+
+def rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (0..1) of the values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def raw_run(connection: sqlite3.Connection, request: SearchRequest, zones: tuple[str, ...]) -> int:
+    """Run the compiled statements with distance as plain SQL (no Python function per row)."""
+    compiled = compile_search(request, timezones=zones)
+    connection.execute("BEGIN")
+    connection.execute("DELETE FROM temp.hit")
+    connection.execute(_GEO.sub(_HAVERSINE, compiled.match_sql), compiled.params)
+    total = connection.execute("SELECT count(*) FROM temp.hit").fetchone()[0]
+    rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
+    for sql in compiled.facet_sql.values():
+        connection.execute(sql).fetchall()
+    if compiled.match_expression:
+        rowids = "[" + ",".join(str(r[0]) for r in rows) + "]"
+        params = {"q": compiled.match_expression, "rowids": rowids}
+        connection.execute(HIGHLIGHT_SQL, params).fetchall()
+    connection.execute("ROLLBACK")
+    return int(total)
+
+
+def serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, int]:
+    """Run uvicorn on a free loopback port in a thread."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, thread, port
+
+
+def graphql_variables(query: SearchQuery) -> dict[str, Any]:
+    """The GraphQL input of a query of the mix."""
+    data: dict[str, Any] = {
+        "openEvenings": query.open_evenings,
+        "free": query.free,
+        "openNow": query.open_now,
+    }
+    if query.needs:
+        data["needs"] = list(query.needs)
+    if query.text:
+        data["text"] = query.text
+    if query.languages:
+        data["languages"] = list(query.languages)
+    if query.near is not None:
+        data["near"] = {"postalCode": query.near.postal_code}
+        data["radiusKm"] = query.radius_km
+    return {"input": data, "sort": query.sort.name}
+
+
+async def main(args: argparse.Namespace) -> None:
+    settings = Settings(
+        _env_file=None,
+        data_dir=args.db.parent,
+        database_url=f"sqlite+aiosqlite:///{args.db}",
+        search_index_path=args.index,
+        log_format="console",
+    )
+    container = build_container(settings)
+    backend = container.search_backend
+    assert backend is not None
+    load_gazetteer()
+    print(f"peak RSS before indexing: {rss_mb():.0f} MB")
+    if not args.skip_build:
+        from search.reindex import reindex
+
+        started, cpu = time.perf_counter(), time.process_time()
+        count = await reindex(session_factory=container.session_factory, backend=backend)
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
+        size = args.index.stat().st_size / 2**20
+        print(
+            f"index build: {count:,} documents in {took:.1f} s ({count / took:,.0f} docs/s);"
+            f" CPU {cpu:.1f} s; index file {size:.0f} MB; peak RSS {rss_mb():.0f} MB"
+        )
+    print(f"documents in index: {await backend.count():,}")
+
+    rng = random.Random(11)
+    async with container.session_factory() as session:
+        zips = [
+            z
+            for (z,) in (
+                await session.exec(
+                    __import__("sqlalchemy").text(
+                        "SELECT postal_code FROM address ORDER BY postal_code"
+                    )
+                )
+            ).all()
+        ]
+        tree = await load_tree(session)
+    picks = [rng.choice(zips) for _ in range(args.queries)]
+    raw = sqlite3.connect(args.index, isolation_level=None)
+    raw.executescript(TEMP_DDL)
+    zones = tuple(
+        r[0]
+        for r in raw.execute(
+            "SELECT DISTINCT timezone_name FROM doc WHERE timezone_name IS NOT NULL"
+        )
+    )
+    server, thread, port = serve(create_app(container=container))
+    http = httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    columns = ("in-proc", "backend", "raw", "HTTP")
+    header = f"{'query':<44} {'hits':>6} | " + " | ".join(f"{c + ' p50/p95':>16}" for c in columns)
+    header += f" | {'p95 ratio':>9}"
+    print(header)
+    print("-" * len(header))
+    all_inproc: list[float] = []
+    all_raw: list[float] = []
+    for kind, make in KINDS.items():
+        timings: dict[str, list[float]] = {"inproc": [], "backend": [], "raw": [], "http": []}
+        totals = []
+        for index, zip_code in enumerate([picks[0], *picks]):
+            query = make(zip_code)
+            request = await to_request(
+                query,
+                tree=tree,
+                geocoder=container.geocoder,
+                gazetteer=load_gazetteer(),
+                now=container.clock.now(),
+                stale_after_days=365,
+            )
+            t0 = time.perf_counter()
+            async with container.session_factory() as session:
+                _, page = await search_services(
+                    session=session,
+                    backend=backend,
+                    geocoder=container.geocoder,
+                    clock=container.clock,
+                    actor=ANONYMOUS,
+                    query=query,
+                    log_writer=container.search_log,  # as the GraphQL resolver does
+                )
+            t1 = time.perf_counter()
+            await backend.search(request)
+            t2 = time.perf_counter()
+            raw_total = raw_run(raw, request, zones)
+            t3 = time.perf_counter()
+            response = await http.post(
+                "/graphql", json={"query": GRAPHQL, "variables": graphql_variables(query)}
+            )
+            t4 = time.perf_counter()
+            assert response.status_code == 200, response.text
+            assert "totalCount" in response.text, response.text
+            # Haversine (raw) and the ellipsoid (hub) may disagree for places right at the radius.
+            assert abs(raw_total - page.total) <= max(2, page.total // 50), (raw_total, page.total)
+            if index == 0:
+                continue  # warm-up
+            totals.append(page.total)
+            for key, took in (
+                ("inproc", t1 - t0),
+                ("backend", t2 - t1),
+                ("raw", t3 - t2),
+                ("http", t4 - t3),
+            ):
+                timings[key].append(took * 1000)
+        all_inproc += timings["inproc"]
+        all_raw += timings["raw"]
+        cells = [
+            f"{pct(timings[k], 0.5):6.1f} /{pct(timings[k], 0.95):6.1f}"
+            for k in ("inproc", "backend", "raw", "http")
+        ]
+        ratio = pct(timings["inproc"], 0.95) / max(pct(timings["raw"], 0.95), 1e-9)
+        row = " | ".join(f"{cell:>16}" for cell in cells)
+        print(f"{kind:<44} {statistics.median(totals):>6.0f} | {row} | {ratio:>8.2f}x")
+    p95, raw95 = pct(all_inproc, 0.95), pct(all_raw, 0.95)
+    print(f"all queries: in-process p50 {pct(all_inproc, 0.5):.1f} ms, p95 {p95:.1f} ms;")
+    print(f"  raw p95 {raw95:.1f} ms; in-process / raw at p95: {p95 / raw95:.2f}x")
+    print(f"peak RSS: {rss_mb():.0f} MB")
+    await http.aclose()
+    server.should_exit = True
+    thread.join()
+    raw.close()
+    await container.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=Path("/tmp/hub-bench/hub.sqlite3"))
+    parser.add_argument("--index", type=Path, default=None)
+    parser.add_argument("--queries", type=int, default=100, help="Queries per kind.")
+    parser.add_argument("--skip-build", action="store_true", help="Reuse the existing index.")
+    parsed = parser.parse_args()
+    parsed.index = parsed.index or parsed.db.parent / "search.sqlite3"
+    asyncio.run(main(parsed))

@@ -1,0 +1,63 @@
+"""Small pieces the document builder uses: batched reads, grouping, hours, versions, costs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from providers.models import CostOption, ProgramFacts, Schedule
+from search.schedules import WeeklyHours, intervals
+
+M = TypeVar("M", bound=SQLModel)
+
+
+async def rows_of(
+    session: AsyncSession, model: type[M], column: Any, keys: Iterable[str]
+) -> list[M]:
+    """Rows whose `column` is one of the keys (empty keys skipped)."""
+    wanted = list({k for k in keys if k})
+    if not wanted:
+        return []
+    return list((await session.exec(select(model).where(col(column).in_(wanted)))).all())
+
+
+def group(rows: Iterable[M], attribute: str) -> dict[str, list[M]]:
+    """Rows by the value of an attribute (rows without one are left out)."""
+    grouped: dict[str, list[M]] = defaultdict(list)
+    for row in rows:
+        key = getattr(row, attribute)
+        if key is not None:
+            grouped[key].append(row)
+    return grouped
+
+
+def hours(rows: Sequence[Schedule]) -> tuple[tuple[int, int], ...]:
+    """Weekly opening spans of schedule rows."""
+    return intervals(
+        WeeklyHours(r.byday, r.opens_at, r.closes_at, r.freq.value if r.freq else None)
+        for r in rows
+    )
+
+
+def version_of(rows: Iterable[Any]) -> int:
+    """A document version: the latest change among its rows, in microseconds."""
+    stamps = [r.updated_at for r in rows if getattr(r, "updated_at", None) is not None]
+    latest: datetime = max(stamps)
+    return int(latest.timestamp() * 1_000_000)
+
+
+def costs(options: Sequence[CostOption], facts: ProgramFacts | None) -> tuple[bool, float | None]:
+    """Whether a free option exists, and the lowest price (tuition + costs for programs)."""
+    amounts = [float(o.amount) for o in options if o.amount is not None]
+    if facts is not None and facts.tuition is not None and not amounts:
+        amounts.append(float(facts.tuition + (facts.other_costs or Decimal(0))))
+    if not amounts:
+        return False, None
+    low = min(amounts)
+    return low == 0.0, low

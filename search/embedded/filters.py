@@ -1,0 +1,117 @@
+"""WHERE clauses of the embedded index for a request's filters (pure, named parameters)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from search.models import SearchRequest
+from search.schedules import minute_of_week
+
+Params = dict[str, Any]
+
+
+class Clauses:
+    """Collects SQL conditions and their named parameters."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.params: Params = {}
+
+    def param(self, name: str, value: Any) -> str:
+        """Bind a value and return its placeholder."""
+        key = f"{name}{len(self.params)}"
+        self.params[key] = value
+        return f":{key}"
+
+    def any_of(self, name: str, values: Sequence[Any]) -> str:
+        """A parenthesised list of placeholders for an IN (...)."""
+        return "(" + ", ".join(self.param(name, v) for v in values) + ")"
+
+    def add(self, condition: str) -> None:
+        """Add a condition (ANDed with the others)."""
+        self.conditions.append(condition)
+
+    def where(self) -> str:
+        """The WHERE body (always true when empty)."""
+        return " AND ".join(self.conditions) or "1"
+
+
+def _like_list(clauses: Clauses, column: str, name: str, values: Sequence[str]) -> None:
+    # Stored as ",a,b," so any value matches with one LIKE per wanted value.
+    checks = [f"d.{column} LIKE {clauses.param(name, f'%,{v},%')}" for v in values]
+    clauses.add("(" + " OR ".join(checks) + ")")
+
+
+def open_now_clause(clauses: Clauses, request: SearchRequest, timezones: Sequence[str]) -> None:
+    """Open at `request.now` in each document's own zone (one local minute per known zone)."""
+    if request.now is None:
+        raise ValueError("open_now needs request.now")
+    cases = []
+    for tz in timezones:
+        minute = minute_of_week(request.now, tz)
+        if minute is not None:
+            cases.append(f"WHEN {clauses.param('tz', tz)} THEN {clauses.param('m', minute)}")
+    if not cases:
+        clauses.add("0")
+        return
+    local = f"(CASE d.timezone_name {' '.join(cases)} ELSE -1 END)"
+    clauses.add(
+        f"EXISTS (SELECT 1 FROM doc_open o WHERE o.doc = d.rowid AND o.start <= {local}"
+        f' AND o."end" > {local})'
+    )
+
+
+def _member(clauses: Clauses, table: str, name: str, values: Sequence[str], drive: bool) -> None:
+    codes = clauses.any_of(name, values)
+    if drive:
+        # The set itself is the cheapest way in: SQLite walks it by its primary key.
+        clauses.add(f"d.rowid IN (SELECT doc FROM {table} WHERE code IN {codes})")
+    else:
+        # Something narrower drives (places, words): probe each candidate by its index.
+        clauses.add(f"EXISTS (SELECT 1 FROM {table} s WHERE s.doc = d.rowid AND s.code IN {codes})")
+
+
+def filter_clauses(
+    clauses: Clauses, request: SearchRequest, timezones: Sequence[str], *, driven: bool
+) -> None:
+    """Add every non-geographic, non-text filter (`driven`: geo or text already narrows)."""
+    if request.needs:
+        _member(clauses, "doc_need", "need", request.needs, drive=not driven)
+    if request.languages:
+        drive = not driven and not request.needs
+        _member(clauses, "doc_language", "lang", request.languages, drive=drive)
+    if request.free:
+        clauses.add("d.free = 1")
+    if request.max_cost is not None:
+        clauses.add(f"d.min_cost <= {clauses.param('max_cost', request.max_cost)}")
+    if request.age is not None:
+        age = clauses.param("age", request.age)
+        clauses.add(f"(d.min_age IS NULL OR d.min_age <= {age})")
+        clauses.add(f"(d.max_age IS NULL OR d.max_age >= {age})")
+    if request.delivery_modes:
+        clauses.add(f"d.delivery_mode IN {clauses.any_of('mode', request.delivery_modes)}")
+    if request.accepting_referrals:
+        clauses.add("d.accepts_referrals = 1")
+    if request.capacity:
+        clauses.add(f"d.capacity_status IN {clauses.any_of('cap', request.capacity)}")
+    if request.open_evenings:
+        clauses.add("d.open_evenings = 1")
+    if request.open_now:
+        open_now_clause(clauses, request, timezones)
+    program = request.program
+    if program is not None:
+        if program.credential:
+            clauses.add(f"d.credential LIKE {clauses.param('cred', f'%{program.credential}%')}")
+        if program.occupation_code:
+            clauses.add(
+                f"d.occupation_code LIKE {clauses.param('soc', program.occupation_code + '%')}"
+            )
+        if program.schedule_fit:
+            _like_list(clauses, "schedule_fit", "fit", program.schedule_fit)
+        if program.aid_accepted:
+            _like_list(clauses, "aid_accepted", "aid", program.aid_accepted)
+        if program.earn_and_learn is not None:
+            clauses.add(f"d.earn_and_learn = {clauses.param('earn', int(program.earn_and_learn))}")
+        if program.max_total_cost is not None:
+            clauses.add(f"d.total_cost <= {clauses.param('total', program.max_total_cost)}")

@@ -1,0 +1,90 @@
+"""Tables of the embedded index file and the probe for the SQLite features it needs."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from search.document import TEXT_FIELDS
+
+# Full-text columns, in the order bm25() weights and highlight() column numbers refer to.
+FTS_COLUMNS = tuple(TEXT_FIELDS)
+
+DDL = f"""
+CREATE TABLE IF NOT EXISTS doc (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    version INTEGER NOT NULL,
+    service_id TEXT NOT NULL,
+    location_id TEXT,
+    organization_id TEXT NOT NULL,
+    service_name TEXT NOT NULL,
+    organization_name TEXT NOT NULL,
+    lat REAL,
+    lon REAL,
+    free INTEGER NOT NULL,
+    min_cost REAL,
+    min_age INTEGER,
+    max_age INTEGER,
+    delivery_mode TEXT NOT NULL,
+    accepts_referrals INTEGER NOT NULL,
+    capacity_status TEXT,
+    open_evenings INTEGER NOT NULL,
+    timezone_name TEXT,
+    credential TEXT,
+    occupation_code TEXT,
+    schedule_fit TEXT NOT NULL,
+    aid_accepted TEXT NOT NULL,
+    earn_and_learn INTEGER NOT NULL,
+    total_cost REAL,
+    verified_at REAL
+);
+-- What hydrating a hit needs, apart from the narrow rows every filter scans.
+CREATE TABLE IF NOT EXISTS doc_body (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS doc_service ON doc(service_id);
+CREATE INDEX IF NOT EXISTS doc_location ON doc(location_id);
+CREATE INDEX IF NOT EXISTS doc_organization ON doc(organization_id);
+CREATE TABLE IF NOT EXISTS doc_need (code TEXT NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY (code, doc)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_need_doc ON doc_need(doc);
+CREATE TABLE IF NOT EXISTS doc_language (code TEXT NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY (code, doc)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_language_doc ON doc_language(doc);
+CREATE TABLE IF NOT EXISTS doc_area (key TEXT NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY (key, doc)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS doc_area_doc ON doc_area(doc);
+CREATE TABLE IF NOT EXISTS doc_open (doc INTEGER NOT NULL, start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS doc_open_doc ON doc_open(doc);
+CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(
+    {", ".join(FTS_COLUMNS)},
+    tokenize = 'porter unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS doc_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
+"""
+
+# Per-connection scratch table holding one search's matches (for paging and facets).
+TEMP_DDL = """
+CREATE TEMP TABLE IF NOT EXISTS hit (
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, score REAL NOT NULL, dist REAL, sort REAL NOT NULL
+);
+"""
+
+SIDE_TABLES = ("doc_need", "doc_language", "doc_area", "doc_open")
+ALL_TABLES = ("doc", "doc_body", "doc_fts", "doc_geo", *SIDE_TABLES)
+# Bumped when the layout changes; an index file of another version is dropped and recreated
+# (it is derived data: `hub reindex` fills it again).
+SCHEMA_VERSION = 2
+
+
+def fts5_available() -> bool:
+    """Whether this Python's SQLite has FTS5 and R*Tree (the embedded backend needs both)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.execute("CREATE VIRTUAL TABLE probe_fts USING fts5(x)")
+        connection.execute("CREATE VIRTUAL TABLE probe_geo USING rtree(id, a, b)")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()

@@ -1,0 +1,204 @@
+"""Connections to the index file and the writes: insert, replace, delete documents."""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from search.document import ServiceDocument
+from search.embedded.schema import (
+    ALL_TABLES,
+    DDL,
+    FTS_COLUMNS,
+    SCHEMA_VERSION,
+    SIDE_TABLES,
+    TEMP_DDL,
+)
+from search.geo import ellipsoid_km
+
+log = logging.getLogger(__name__)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the index file in WAL mode with the `geo_km` function registered."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute("PRAGMA busy_timeout=30000")
+    connection.execute("PRAGMA cache_size=-65536")
+    connection.execute("PRAGMA temp_store=MEMORY")
+    connection.create_function("geo_km", 4, ellipsoid_km, deterministic=True)
+    return connection
+
+
+class ConnectionPool:
+    """Reader connections (one search at a time each) and the single writer."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.writer = connect(path)
+        ensure_schema(self.writer)
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._all: list[sqlite3.Connection] = [self.writer]
+
+    @contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """Borrow a reader connection (created on demand)."""
+        try:
+            connection = self._idle.get_nowait()
+        except queue.Empty:
+            connection = connect(self.path)
+            connection.executescript(TEMP_DDL)
+            self._all.append(connection)
+        try:
+            yield connection
+        finally:
+            self._idle.put(connection)
+
+    def close(self) -> None:
+        """Close every connection."""
+        for connection in self._all:
+            connection.close()
+        self._all.clear()
+
+
+def ensure_schema(connection: sqlite3.Connection) -> None:
+    """Create the tables; drop an index file of an older layout first (it must be rebuilt)."""
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version != SCHEMA_VERSION:
+        if version:
+            log.warning(
+                "search index layout %s is not %s: recreated empty", version, SCHEMA_VERSION
+            )
+        for table in ALL_TABLES:
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    connection.executescript(DDL)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _csv(values: Sequence[str]) -> str:
+    return "," + ",".join(values) + "," if values else ""
+
+
+def hit_body(doc: ServiceDocument) -> dict[str, object]:
+    """The few fields a hit is built from (kept small: it is read for every page row)."""
+    return {
+        "service_id": doc.service_id,
+        "location_id": doc.location_id,
+        "organization_id": doc.organization_id,
+        "service_name": doc.service_name,
+        "organization_name": doc.organization_name,
+        "needs": [
+            {"code": n.code, "name": n.name, "ancestors": list(n.ancestors)} for n in doc.needs
+        ],
+    }
+
+
+def insert(connection: sqlite3.Connection, doc: ServiceDocument) -> None:
+    """Insert one document into every table (the caller holds the write transaction)."""
+    verified = doc.last_verified_at.timestamp() if doc.last_verified_at else None
+    cursor = connection.execute(
+        "INSERT INTO doc (id, version, service_id, location_id, organization_id, service_name,"
+        " organization_name, lat, lon, free, min_cost, min_age, max_age, delivery_mode,"
+        " accepts_referrals, capacity_status, open_evenings, timezone_name, credential,"
+        " occupation_code, schedule_fit, aid_accepted, earn_and_learn, total_cost, verified_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            doc.id,
+            doc.version,
+            doc.service_id,
+            doc.location_id,
+            doc.organization_id,
+            doc.service_name,
+            doc.organization_name,
+            doc.latitude,
+            doc.longitude,
+            int(doc.free),
+            doc.min_cost,
+            doc.min_age,
+            doc.max_age,
+            doc.delivery_mode,
+            int(doc.accepts_referrals),
+            doc.capacity_status,
+            int(doc.open_evenings),
+            doc.timezone_name,
+            doc.credential,
+            doc.occupation_code,
+            _csv(doc.schedule_fit),
+            _csv(doc.aid_accepted),
+            int(doc.earn_and_learn),
+            doc.total_cost,
+            verified,
+        ),
+    )
+    rowid = cursor.lastrowid
+    connection.execute(
+        "INSERT INTO doc_body (rowid, body) VALUES (?, ?)", (rowid, json.dumps(hit_body(doc)))
+    )
+    connection.execute(
+        f"INSERT INTO doc_fts (rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+        (rowid, *(doc.text(name) for name in FTS_COLUMNS)),
+    )
+    if doc.latitude is not None and doc.longitude is not None:
+        connection.execute(
+            "INSERT INTO doc_geo VALUES (?, ?, ?, ?, ?)",
+            (rowid, doc.latitude, doc.latitude, doc.longitude, doc.longitude),
+        )
+    connection.executemany(
+        "INSERT OR IGNORE INTO doc_need VALUES (?, ?)", ((c, rowid) for c in doc.need_codes)
+    )
+    connection.executemany(
+        "INSERT OR IGNORE INTO doc_language VALUES (?, ?)", ((c, rowid) for c in doc.languages)
+    )
+    connection.executemany(
+        "INSERT OR IGNORE INTO doc_area VALUES (?, ?)", ((k, rowid) for k in doc.areas)
+    )
+    connection.executemany(
+        "INSERT INTO doc_open VALUES (?, ?, ?)", ((rowid, s, e) for s, e in doc.open_spans)
+    )
+
+
+def remove(connection: sqlite3.Connection, rowid: int) -> None:
+    """Remove one document (by rowid) from every table."""
+    connection.execute("DELETE FROM doc WHERE rowid = ?", (rowid,))
+    connection.execute("DELETE FROM doc_body WHERE rowid = ?", (rowid,))
+    connection.execute("DELETE FROM doc_fts WHERE rowid = ?", (rowid,))
+    connection.execute("DELETE FROM doc_geo WHERE id = ?", (rowid,))
+    for table in SIDE_TABLES:
+        connection.execute(f"DELETE FROM {table} WHERE doc = ?", (rowid,))
+
+
+def upsert(connection: sqlite3.Connection, docs: Sequence[ServiceDocument]) -> int:
+    """Insert or replace documents; a stored newer version wins. Returns how many were written."""
+    written = 0
+    for doc in docs:
+        row = connection.execute(
+            "SELECT rowid, version FROM doc WHERE id = ?", (doc.id,)
+        ).fetchone()
+        if row is not None:
+            if row[1] > doc.version:
+                continue  # an event handled late must not undo a newer state
+            remove(connection, row[0])
+        insert(connection, doc)
+        written += 1
+    return written
+
+
+def delete_ids(connection: sqlite3.Connection, document_ids: Sequence[str]) -> None:
+    """Remove documents by id."""
+    for document_id in document_ids:
+        row = connection.execute("SELECT rowid FROM doc WHERE id = ?", (document_id,)).fetchone()
+        if row is not None:
+            remove(connection, row[0])
+
+
+def clear(connection: sqlite3.Connection) -> None:
+    """Empty every table (inside the rebuild transaction)."""
+    for table in ALL_TABLES:
+        connection.execute(f"DELETE FROM {table}")

@@ -1,0 +1,1 @@
+"""The Elasticsearch backend: alias + explicit mapping, function_score, aggregations."""
