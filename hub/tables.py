@@ -6,9 +6,25 @@ from sqlmodel import SQLModel
 
 import hub.core.events
 import hub.identity.models
+import importers.models
+import providers.geocoding.cache
 import providers.models
+import referrals.analytics.models
+import referrals.models
+import referrals.notifications.models
+import search.log
 
 # Each domain package adds its table module here as it grows.
-TABLE_MODULES = (hub.core.events, hub.identity.models, providers.models)
+TABLE_MODULES = (
+    hub.core.events,
+    hub.identity.models,
+    providers.models,
+    providers.geocoding.cache,
+    search.log,
+    referrals.models,
+    referrals.notifications.models,
+    referrals.analytics.models,
+    importers.models,
+)
 
 metadata = SQLModel.metadata

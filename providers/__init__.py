@@ -1,1 +1,1 @@
-"""The directory: organizations, programs, services, locations and taxonomy (HSDS 3.0 + our profile)."""
+"""The directory: organizations, programs, services, locations and taxonomy (HSDS 3.0)."""

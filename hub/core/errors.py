@@ -90,7 +90,9 @@ class Unauthenticated(DomainError):
 
     code = ErrorCode.UNAUTHENTICATED
 
-    def __init__(self, message: str = "Sign in first: the credentials are missing or expired.") -> None:
+    def __init__(
+        self, message: str = "Sign in first: the credentials are missing or expired."
+    ) -> None:
         super().__init__(message)
 
 

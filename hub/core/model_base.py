@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -48,7 +48,12 @@ def id_field() -> Any:
     return Field(default_factory=new_id, primary_key=True, max_length=64)
 
 
-def fk_field(target: str, *, nullable: bool = True, ondelete: str = "CASCADE") -> Any:
+def fk_field(
+    target: str,
+    *,
+    nullable: bool = True,
+    ondelete: Literal["CASCADE", "SET NULL", "RESTRICT"] = "CASCADE",
+) -> Any:
     """Indexed foreign key to `table.id`, deleted with its parent by default."""
     return Field(
         default=None if nullable else ...,

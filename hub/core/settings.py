@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     sms_provider: str = "log"
     outbox_sweep_seconds: float = 30.0
     outbox_grace_seconds: float = 60.0
+    broker_namespace: str = "hub"
+    worker_threads: int = 4
+    # An idle Redis consumer polls at most this often apart: the floor of notification latency.
+    worker_idle_poll_ms: int = 50
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 8
+    webhook_backoff_base_seconds: float = 5.0
+    webhook_backoff_max_seconds: float = 3600.0
+    webhook_disable_after_failures: int = 20
+    delivery_lease_seconds: float = 120.0
 
     # Referral SLA (business hours / days)
     sla_remind_after_business_hours: int = 16

@@ -122,7 +122,9 @@ async def login(
     return await issue_token(session=session, user=user, name="login", ttl=ttl, clock=clock)
 
 
-async def revoke_token(*, session: AsyncSession, actor: Principal, token_id: str, clock: Clock) -> None:
+async def revoke_token(
+    *, session: AsyncSession, actor: Principal, token_id: str, clock: Clock
+) -> None:
     """Revoke one of the actor's tokens (hub admins may revoke any)."""
     actor.require_authenticated()
     record = await session.get(ApiToken, token_id)

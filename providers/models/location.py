@@ -1,4 +1,4 @@
-"""Places and how to reach them (HSDS location, address, accessibility, service_at_location, phone, schedule)."""
+"""Places and how to reach them: HSDS location, address, service_at_location, phone, schedule."""
 
 from __future__ import annotations
 

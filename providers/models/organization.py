@@ -1,4 +1,4 @@
-"""Organizations and what hangs directly off them (HSDS organization, program, identifiers, funding, contact)."""
+"""Organizations and what hangs off them: HSDS program, identifiers, funding, contact."""
 
 from __future__ import annotations
 

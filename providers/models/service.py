@@ -1,4 +1,4 @@
-"""Services and their details (HSDS service, cost option, language, area, documents, capacity) plus program facts."""
+"""Services and their details (HSDS service, costs, languages, areas, capacity), program facts."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ class Language(Timestamped, table=True):
 
 
 class ServiceArea(Timestamped, table=True):
-    """Where a service is available (HSDS service_area); extent codes name ZIPs, counties or states."""
+    """Where a service is available (HSDS service_area): extents name ZIPs, counties or states."""
 
     __tablename__ = "service_area"
 

@@ -1,0 +1,84 @@
+"""`hub report <kind>`: an analytics report as CSV or a table, suppressed as in the API.
+
+The command runs as the operator (the system principal, like a hub admin); `--network` narrows
+it to one network exactly as an auditor of that network would see it.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from hub.cli.common import EXIT_USAGE, fail, load_settings, out, require_current, run
+from hub.container import build_container
+from hub.core.settings import Settings
+from hub.identity.principal import SYSTEM
+from referrals.analytics.dimensions import Dimension
+from referrals.analytics.export import ReportKind, Table, export_report, to_csv
+from referrals.analytics.report import ReportQuery
+
+
+def _date(value: str, option: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a date or time like 2026-01-31, not {value!r}.", EXIT_USAGE)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+async def _build(settings: Settings, kind: ReportKind, query: ReportQuery) -> Table:
+    container = build_container(settings)
+    try:
+        async with container.session_factory() as session:
+            table = await export_report(
+                session=session,
+                actor=SYSTEM,
+                clock=container.clock,
+                kind=kind,
+                query=query,
+                pseudonym_key=settings.secret_key.get_secret_value().encode(),
+            )
+            await session.commit()
+            return table
+    finally:
+        await container.close()
+
+
+def report(
+    kind: Annotated[ReportKind, typer.Argument(help="Which report.")],
+    from_: Annotated[
+        str, typer.Option("--from", help="Start date/time (inclusive), UTC if no zone.")
+    ],
+    to: Annotated[str, typer.Option("--to", help="End date/time (exclusive).")],
+    group_by: Annotated[
+        list[Dimension] | None,
+        typer.Option("--group-by", help="Group the network report (repeat for several)."),
+    ] = None,
+    network: Annotated[
+        str | None, typer.Option("--network", help="Network id: that network's view only.")
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", help="csv or table.")] = "table",
+) -> None:
+    """Print a network analytics report (counts under 11 are suppressed)."""
+    if format_ not in ("csv", "table"):
+        fail("--format must be csv or table.", EXIT_USAGE)
+    settings = load_settings()
+    require_current(settings)
+    query = ReportQuery(
+        start=_date(from_, "--from"),
+        end=_date(to, "--to"),
+        group_by=tuple(group_by or ()),
+        network_id=network,
+    )
+    table = run(_build(settings, kind, query))
+    if format_ == "csv":
+        sys.stdout.write(to_csv(table))
+        return
+    shown = RichTable(*table.columns, title=f"{kind.value} report")
+    for row in table.rows:
+        shown.add_row(*row)
+    out.print(shown)
