@@ -90,6 +90,18 @@ EDGES: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     S.ENTERED_IN_ERROR: frozenset(),
 }
 
+# Only the system may expire a referral the receiver never answered (the SLA engine's last step).
+SYSTEM_ONLY_EDGES: frozenset[tuple[ReferralStatus, ReferralStatus]] = frozenset(
+    {(S.REQUESTED, S.FAILED)}
+)
+
+
+def _edges(current: ReferralStatus, role: ActorRole) -> frozenset[ReferralStatus]:
+    if role is ActorRole.SYSTEM:
+        return EDGES[current] | {to for (frm, to) in SYSTEM_ONLY_EDGES if frm == current}
+    return EDGES[current]
+
+
 REASON_REQUIRED: frozenset[ReferralStatus] = frozenset(
     {S.REJECTED, S.CANCELLED, S.ON_HOLD, S.FAILED}
 )
@@ -115,7 +127,7 @@ class Transition:
 
 def allowed_targets(current: ReferralStatus, role: ActorRole) -> frozenset[ReferralStatus]:
     """Statuses a role may move a referral to from `current`."""
-    return EDGES[current] & SETTABLE_BY[role]
+    return _edges(current, role) & SETTABLE_BY[role]
 
 
 def transition(
@@ -129,7 +141,7 @@ def transition(
     """Validate a status change: Forbidden for the wrong role, ValidationFailed otherwise."""
     if target not in SETTABLE_BY[role]:
         raise Forbidden(f"The {role.value} of a referral may not set it to {target.value}.")
-    if target not in EDGES[current]:
+    if target not in _edges(current, role):
         raise ValidationFailed.single(
             "status",
             ErrorCode.INVALID_TRANSITION,
