@@ -1,0 +1,158 @@
+"""Identity: argon2 password hashes, hashed expiring tokens, login, principals from memberships."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hub.core.clock import FixedClock
+from hub.core.errors import ErrorCode, Forbidden, Unauthenticated, ValidationFailed
+from hub.identity.models import ApiToken, OrgRole, User
+from hub.identity.principal import ANONYMOUS, SYSTEM
+from hub.identity.service import (
+    create_user,
+    grant_membership,
+    issue_token,
+    login,
+    principal_for_token,
+    revoke_token,
+)
+from providers.models import Organization
+
+NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+
+
+async def _org(session: AsyncSession, name: str = "Eastside CBO") -> Organization:
+    org = Organization(name=name, description="A community organization.")
+    session.add(org)
+    await session.flush()
+    return org
+
+
+async def test_password_is_stored_as_argon2_hash_and_login_issues_token(
+    session: AsyncSession,
+) -> None:
+    user = await create_user(
+        session=session, email="Coach@Example.org", name="Coach", password="correct horse battery"
+    )
+    await session.commit()
+    assert user.email == "coach@example.org"
+    assert user.password_hash.startswith("$argon2id$")
+    assert "correct horse" not in user.password_hash
+
+    issued = await login(
+        session=session,
+        email="coach@example.org",
+        password="correct horse battery",
+        ttl=timedelta(hours=1),
+        clock=FixedClock(NOW),
+    )
+    stored = (await session.exec(select(ApiToken))).one()
+    assert issued.token.startswith("hub_")
+    assert stored.token_hash != issued.token
+    assert len(stored.token_hash) == 64
+    assert stored.expires_at == NOW + timedelta(hours=1)
+
+
+async def test_wrong_password_and_unknown_email_fail_alike(session: AsyncSession) -> None:
+    await create_user(session=session, email="a@example.org", name="A", password="long enough pw")
+    messages = []
+    for email, password in [("a@example.org", "wrong password"), ("nobody@example.org", "x" * 12)]:
+        with pytest.raises(Unauthenticated) as caught:
+            await login(
+                session=session,
+                email=email,
+                password=password,
+                ttl=timedelta(hours=1),
+                clock=FixedClock(NOW),
+            )
+        messages.append(caught.value.message)
+    assert messages[0] == messages[1]
+
+
+async def test_create_user_reports_every_bad_field(session: AsyncSession) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        await create_user(session=session, email="not-an-email", name=" ", password="short")
+    fields = {(e.field, e.code) for e in caught.value.errors}
+    assert fields == {
+        ("email", ErrorCode.INVALID),
+        ("name", ErrorCode.REQUIRED),
+        ("password", ErrorCode.INVALID),
+    }
+    assert (await session.exec(select(User))).all() == []
+
+
+async def test_duplicate_email_is_refused(session: AsyncSession) -> None:
+    await create_user(session=session, email="x@example.org", name="X", password="long enough pw")
+    with pytest.raises(ValidationFailed) as caught:
+        await create_user(
+            session=session, email="X@example.org", name="X2", password="long enough pw"
+        )
+    assert caught.value.errors[0].code == ErrorCode.DUPLICATE
+
+
+async def test_token_resolves_to_principal_with_memberships_until_expiry(
+    session: AsyncSession,
+) -> None:
+    org = await _org(session)
+    user = await create_user(
+        session=session, email="admin@example.org", name="Admin", password="long enough pw"
+    )
+    await grant_membership(
+        session=session, user_id=user.id, organization_id=org.id, role=OrgRole.ADMIN
+    )
+    issued = await issue_token(
+        session=session, user=user, name="cli", ttl=timedelta(hours=2), clock=FixedClock(NOW)
+    )
+    await session.commit()
+
+    principal = await principal_for_token(
+        session=session, token=issued.token, clock=FixedClock(NOW + timedelta(hours=1))
+    )
+    assert principal.user_id == user.id
+    assert principal.can_manage_organization(org.id)
+    assert not principal.can_manage_organization("some-other-org")
+
+    with pytest.raises(Unauthenticated):
+        await principal_for_token(
+            session=session, token=issued.token, clock=FixedClock(NOW + timedelta(hours=2))
+        )
+
+
+async def test_revoked_and_forged_tokens_are_refused(session: AsyncSession) -> None:
+    user = await create_user(
+        session=session, email="s@example.org", name="S", password="long enough pw"
+    )
+    issued = await issue_token(
+        session=session, user=user, name="cli", ttl=timedelta(days=1), clock=FixedClock(NOW)
+    )
+    principal = await principal_for_token(
+        session=session, token=issued.token, clock=FixedClock(NOW)
+    )
+    await revoke_token(
+        session=session, actor=principal, token_id=issued.record.id, clock=FixedClock(NOW)
+    )
+    await session.commit()
+    for token in (issued.token, issued.token + "x", "hub_forged"):
+        with pytest.raises(Unauthenticated):
+            await principal_for_token(session=session, token=token, clock=FixedClock(NOW))
+
+
+def test_role_checks() -> None:
+    with pytest.raises(Unauthenticated):
+        ANONYMOUS.require_manage("org-1")
+    SYSTEM.require_manage("org-1")
+    from hub.identity.principal import Principal
+
+    staff = Principal(user_id="u1", name="Staff", org_roles={"org-1": OrgRole.STAFF})
+    staff.require_staff()
+    with pytest.raises(Forbidden):
+        staff.require_manage("org-1")
+    auditor = Principal(user_id="u2", name="Auditor", is_auditor=True)
+    with pytest.raises(Forbidden):
+        auditor.require_staff()
+    with pytest.raises(Forbidden):
+        auditor.require_hub_admin()
