@@ -110,6 +110,11 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", "0"))
                 raw = self.rfile.read(length)
+                if len(raw) < length:
+                    # The sender died mid-request (the worker-kill test): like any HTTP server,
+                    # drop the truncated request instead of recording it as a delivery.
+                    self.close_connection = True
+                    return
                 status = receiver.handle(self.path, dict(self.headers.items()), raw)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
