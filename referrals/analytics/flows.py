@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
 from hub.identity.principal import Principal
+from referrals.analytics.dimensions import Dimension
 from referrals.analytics.labels import Labeler
-from referrals.analytics.models import ReferralFact
-from referrals.analytics.refresh import ensure_fresh, run
+from referrals.analytics.refresh import ensure_fresh
 from referrals.analytics.report import ReportQuery
 from referrals.analytics.scope import Scope, resolve_scope
+from referrals.analytics.sources import grouped_counts_only, sources, split_range
 from referrals.analytics.suppression import Cell, Line, suppress
-
-_f: sa.Table = ReferralFact.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +73,11 @@ async def flow_matrix(
     query.validate()
     scope = await resolve_scope(session=session, actor=actor, network_id=query.network_id)
     await ensure_fresh(session=session, clock=clock)
-    select: sa.Select[Any] = (
-        sa.select(_f.c.sender_organization_id, _f.c.receiver_organization_id, sa.func.count())
-        .where(
-            _f.c.sent_at >= query.start,
-            _f.c.sent_at < query.end,
-            scope.referral_filter(_f.c.sender_organization_id, _f.c.receiver_organization_id),
-        )
-        .group_by(_f.c.sender_organization_id, _f.c.receiver_organization_id)
-    )
-    rows = [(str(s), str(r), int(n)) for s, r, n in (await run(session, select)).all()]
+    # Whole months from the rollup, partial ones from the facts (see sources.py).
+    dimensions = (Dimension.SENDER, Dimension.RECEIVER)
+    parts = sources(split_range(query.start, query.end), scope, dimensions)
+    pairs = await grouped_counts_only(session, parts, dimensions, "referrals")
+    rows = [(str(k[0]), str(k[1]), n) for k, n in pairs.items()]
     values: dict[Hashable, int] = {("cell", s, r): n for s, r, n in rows}
     for s, _, n in rows:
         values[("sent", s)] = values.get(("sent", s), 0) + n

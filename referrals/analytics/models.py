@@ -57,6 +57,15 @@ class ReferralFact(SQLModel, table=True):
             "first_action_seconds",
             "close_seconds",
             "reason_code",
+            # Last, so a need report joins referral_need without reading the table itself.
+            "referral_id",
+        ),
+        # The rollup rebuilds one (month, sender, receiver) block of cells at a time from this.
+        sa.Index(
+            "ix_analytics_fact_cell",
+            "sent_month",
+            "sender_organization_id",
+            "receiver_organization_id",
         ),
     )
 
@@ -84,6 +93,61 @@ class ReferralFact(SQLModel, table=True):
     client_report: str | None = Field(default=None, max_length=24)
     client_helped: bool | None = None
     refreshed_at: datetime = utc_field()
+
+
+NO_VALUE = ""  # stands for "none" in rollup key columns, which may not be NULL (primary key)
+
+
+class RollupMeasures(SQLModel):
+    """What a rollup cell holds: sums of the facts' flags and every duration, exact."""
+
+    referrals: int = 0
+    viewed: int = 0
+    accepted: int = 0
+    completed: int = 0
+    closed_loop: int = 0
+    sla_breached: int = 0
+    client_got_help: int = 0
+    client_could_not_reach: int = 0
+    client_no_longer_needed: int = 0
+    rated: int = 0
+    rated_helpful: int = 0
+    # Little-endian int32 seconds, ascending (see referrals.analytics.rollup): an exact
+    # nearest-rank median cannot be merged from anything less than the values themselves.
+    first_action_seconds: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
+    close_seconds: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
+
+
+class ReferralRollup(RollupMeasures, table=True):
+    """The facts summed per sending month, sender, receiver, status, outcome and reason code."""
+
+    __tablename__ = "analytics_referral_rollup"
+    # Clustered by the key on SQLite: a month range is one contiguous read of whole rows.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    sent_month: str = Field(primary_key=True, max_length=7)
+    sender_organization_id: str = Field(primary_key=True, max_length=64)
+    receiver_organization_id: str = Field(primary_key=True, max_length=64)
+    status: str = Field(primary_key=True, max_length=24)
+    outcome: str = Field(primary_key=True, max_length=26)
+    reason_code: str = Field(primary_key=True, max_length=30)
+
+
+class ReferralNeedRollup(RollupMeasures, table=True):
+    """The facts summed per sending month, sender, receiver and need (once per need).
+
+    Coarser than ReferralRollup on purpose: a referral counts once per need, so finer cells
+    would hold about one referral each; need reports that also split by status or outcome read
+    the facts instead.
+    """
+
+    __tablename__ = "analytics_referral_need_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    sent_month: str = Field(primary_key=True, max_length=7)
+    sender_organization_id: str = Field(primary_key=True, max_length=64)
+    receiver_organization_id: str = Field(primary_key=True, max_length=64)
+    need: str = Field(primary_key=True, max_length=100)
 
 
 class RefreshMark(SQLModel, table=True):

@@ -4,6 +4,8 @@ Every referral change (status, view, client action) appends a history entry, and
 writes an `sla_notice`, so "history or notice newer than the watermark" finds all changed
 referrals. The scan starts LAG before the watermark because a transaction stamps its entries
 before it commits; recomputing a fact twice is harmless. One INSERT ... SELECT does the work.
+The monthly rollup (rollup.py) is rebuilt in the same transaction for the blocks whose facts
+changed, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
 from referrals.analytics.models import ReasonCode, ReferralFact, RefreshMark
+from referrals.analytics.rollup import Block, blocks_of, rebuild_blocks, rebuild_rollup
 from referrals.models import Referral, ReferralEvent
 from referrals.notifications.models import SlaNotice
 from referrals.state_machine import ReferralStatus
@@ -148,6 +151,7 @@ async def refresh_facts(*, session: AsyncSession, clock: Clock, full: bool = Fal
         await run(session, sa.delete(_f))
         result = await run(session, sa.insert(_f).from_select(FACT_COLUMNS, select))
         written = int(result.rowcount or 0)
+        await rebuild_rollup(session)
     else:
         since = watermark - LAG
         changed = sa.union(
@@ -155,15 +159,20 @@ async def refresh_facts(*, session: AsyncSession, clock: Clock, full: bool = Fal
             sa.select(_n.c.referral_id).where(_n.c.created_at >= since),
         )
         ids = sorted({str(r[0]) for r in (await run(session, changed)).all()})
+        blocks: set[Block] = set()
         # Chunks of primary keys: each statement looks referrals up by id, never scans them all.
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
+            # The blocks a fact leaves and the blocks it joins both change.
+            blocks |= await blocks_of(session, chunk)
             await run(session, sa.delete(_f).where(_f.c.referral_id.in_(chunk)))
             result = await run(
                 session,
                 sa.insert(_f).from_select(FACT_COLUMNS, select.where(_r.c.id.in_(chunk))),
             )
             written += int(result.rowcount or 0)
+            blocks |= await blocks_of(session, chunk)
+        await rebuild_blocks(session, blocks)
     values = {"watermark": now, "refreshed_at": now}
     if exists:
         await run(session, sa.update(_m).where(_m.c.name == MARK).values(**values))

@@ -3,6 +3,10 @@
 Population: referrals SENT in [start, end) whose sender or receiver is in scope, minus those
 entered in error. A referral with several needs counts once per need in `need` groups (so need
 rows do not add up to the total, and are not used to derive one another).
+
+Whole months come from the monthly rollup and partial months from the fact table (sources.py);
+counts are summed and durations merged before suppression and percentiles, so the split never
+shows in the figures.
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
@@ -21,51 +23,22 @@ from hub.core.errors import ErrorCode, ValidationFailed
 from hub.identity.principal import Principal
 from referrals.analytics.dimensions import Dimension, GroupValue
 from referrals.analytics.labels import Labeler
-from referrals.analytics.models import ReferralFact
-from referrals.analytics.percentiles import percentile_select
-from referrals.analytics.refresh import ensure_fresh, run
+from referrals.analytics.refresh import ensure_fresh
 from referrals.analytics.scope import Scope, resolve_scope
+from referrals.analytics.sources import MEASURES as MEASURES
+from referrals.analytics.sources import (
+    Durations,
+    Source,
+    grouped_counts,
+    nearest_ranks,
+    reason_counts,
+    sources,
+    split_range,
+)
 from referrals.analytics.suppression import THRESHOLD, Cell, Line, rate, suppress
-from referrals.models import ReferralNeed
 
-_f: sa.Table = ReferralFact.__table__  # type: ignore[attr-defined]
-_n: sa.Table = ReferralNeed.__table__  # type: ignore[attr-defined]
 MAX_RANGE_DAYS = 3700
 
-
-def _column(dimension: Dimension) -> ColumnElement[Any]:
-    return {
-        Dimension.SENDER: _f.c.sender_organization_id,
-        Dimension.RECEIVER: _f.c.receiver_organization_id,
-        Dimension.NEED: _n.c.need_code,
-        Dimension.STATUS: _f.c.status,
-        Dimension.OUTCOME: _f.c.outcome,
-        Dimension.MONTH: _f.c.sent_month,
-    }[dimension]
-
-
-def _flag(column: ColumnElement[Any]) -> ColumnElement[int]:
-    return sa.func.sum(sa.case((column, 1), else_=0))
-
-
-def _equals(column: ColumnElement[Any], value: str) -> ColumnElement[int]:
-    return sa.func.sum(sa.case((column == value, 1), else_=0))
-
-
-# Count measures in column order; each is an SQL aggregate over fact rows.
-MEASURES: dict[str, ColumnElement[int]] = {
-    "referrals": sa.func.count(),
-    "viewed": _flag(_f.c.viewed),
-    "accepted": _flag(_f.c.accepted),
-    "completed": _flag(_f.c.completed),
-    "closed_loop": _flag(_f.c.closed_loop),
-    "sla_breached": _flag(_f.c.sla_breached),
-    "client_got_help": _equals(_f.c.client_report, "got_help"),
-    "client_could_not_reach": _equals(_f.c.client_report, "could_not_reach"),
-    "client_no_longer_needed": _equals(_f.c.client_report, "no_longer_needed"),
-    "rated": _flag(_f.c.client_helped.is_not(None)),
-    "rated_helpful": _flag(_f.c.client_helped.is_(True)),
-}
 # Lines inside one row: total, parts, exact (see suppression.py).
 ROW_LINES: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("referrals", ("viewed",), False),
@@ -153,42 +126,37 @@ class NetworkReport:
     reasons: list[ReasonRow]
 
 
-def _source(query: ReportQuery, scope: Scope, with_needs: bool) -> sa.Select[Any]:
-    source = sa.select(sa.literal(1)).select_from(_f)
-    if with_needs:
-        source = source.select_from(_f.join(_n, _n.c.referral_id == _f.c.referral_id))
-    return source.where(
-        _f.c.sent_at >= query.start,
-        _f.c.sent_at < query.end,
-        scope.referral_filter(_f.c.sender_organization_id, _f.c.receiver_organization_id),
-    )
-
-
-def _timing(found: tuple[Any, ...] | None) -> Timing:
-    if found is None or found[2] is None or int(found[2]) < THRESHOLD:
-        return Timing(None, None, True)
-    return Timing(round(found[0] / 3600, 2), round(found[1] / 3600, 2), False)
+def _timing(found: tuple[int, int | None, int | None]) -> Timing:
+    n, median, p90 = found
+    if n < THRESHOLD or median is None or p90 is None:
+        return HIDDEN
+    return Timing(round(median / 3600, 2), round(p90 / 3600, 2), False)
 
 
 Timings = dict[tuple[Any, ...], tuple[Timing, Timing]]
 
 
 async def _timings(
-    session: AsyncSession, source: sa.Select[Any], groups: Sequence[ColumnElement[Any]]
+    session: AsyncSession, parts: Sequence[Source], dimensions: Sequence[Dimension]
 ) -> tuple[Timings, tuple[Timing, Timing]]:
-    """(first action, closure) timings per group key, and over the whole population."""
-    select = percentile_select(source, [_f.c.first_action_seconds, _f.c.close_seconds], groups)
-    k = len(groups)
-    per_group: Timings = {}
-    total: list[Any] = [None] * 6
-    for row in (await run(session, select)).all():
-        per_group[tuple(row[:k])] = (
-            _timing(tuple(row[k : k + 3])),
-            _timing(tuple(row[k + 3 : k + 6])),
+    """(first action, closure) timings per group key, and over all the parts' rows."""
+    durations = Durations()
+    await durations.load(session, parts, dimensions)
+    first, close = durations.chunks(0), durations.chunks(1)
+    per_group: Timings = {
+        key: (
+            _timing(nearest_ranks(first.get(key, []))),
+            _timing(nearest_ranks(close.get(key, []))),
         )
-        # The all-rows figures appear in one row only; NULL elsewhere.
-        total = [t if t is not None else x for t, x in zip(total, row[k + 6 : k + 12], strict=True)]
-    return per_group, (_timing(tuple(total[:3])), _timing(tuple(total[3:])))
+        for key in first.keys() | close.keys()
+    }
+    # Sorted chunks of every group together are the whole population's (when groups partition
+    # it); bisection selects across them without merging.
+    total = (
+        _timing(nearest_ranks([c for chunks in first.values() for c in chunks])),
+        _timing(nearest_ranks([c for chunks in close.values() for c in chunks])),
+    )
+    return per_group, total
 
 
 def _lines(keys: Sequence[Hashable], column_lines: bool) -> list[Line]:
@@ -204,19 +172,14 @@ def _lines(keys: Sequence[Hashable], column_lines: bool) -> list[Line]:
     return lines
 
 
-async def _reasons(session: AsyncSession, source: sa.Select[Any]) -> list[ReasonRow]:
-    select = (
-        source.with_only_columns(_f.c.status, _f.c.reason_code, sa.func.count())
-        .where(_f.c.reason_code.is_not(None))
-        .group_by(_f.c.status, _f.c.reason_code)
-    )
-    rows = [(str(s), str(c), int(n)) for s, c, n in (await run(session, select)).all()]
-    values: dict[Hashable, int] = {(s, c): n for s, c, n in rows}
+async def _reasons(session: AsyncSession, parts: Sequence[Source]) -> list[ReasonRow]:
+    values = await reason_counts(session, parts)
+    rows = [(str(k[0]), str(k[1]), n) for k, n in values.items()]  # type: ignore[index]
     lines = []
     for status in sorted({s for s, _, _ in rows}):
         values[(status, "all")] = sum(n for s, _, n in rows if s == status)
-        parts = tuple((s, c) for s, c, _ in rows if s == status)
-        lines.append(Line((status, "all"), parts, exact=True))
+        parts_ = tuple((s, c) for s, c, _ in rows if s == status)
+        lines.append(Line((status, "all"), parts_, exact=True))
     cells = suppress(values, lines)
     return [
         ReasonRow(status=str(k[0]), reason_code=str(k[1]), count=cell)  # type: ignore[index]
@@ -232,34 +195,29 @@ async def network_report(
     scope = await resolve_scope(session=session, actor=actor, network_id=query.network_id)
     await ensure_fresh(session=session, clock=clock)
     with_needs = Dimension.NEED in query.group_by
-    groups = [_column(d) for d in query.group_by]
-    source = _source(query, scope, with_needs)
-    measures = [m.label(name) for name, m in MEASURES.items()]
-    grouped = source.with_only_columns(*groups, *measures).group_by(*groups)
-    k = len(groups)
-    rows = (await run(session, grouped)).all() if groups else []
-    plain = _source(query, scope, with_needs=False)
-    if rows and not with_needs:
+    split = split_range(query.start, query.end)
+    parts = sources(split, scope, query.group_by)
+    plain = sources(split, scope, ()) if with_needs else parts
+    found = await grouped_counts(session, parts, query.group_by) if query.group_by else {}
+    if found and not with_needs:
         # Groups partition the population: the total is their sum, no second scan.
-        total = [sum(int(r[k + i] or 0) for r in rows) for i in range(len(MEASURES))]
+        total = [sum(counts[i] for counts in found.values()) for i in range(len(MEASURES))]
     else:
-        total = list((await run(session, plain.with_only_columns(*measures))).one())
+        total = (await grouped_counts(session, plain, ())).get((), [0] * len(MEASURES))
     values: dict[Hashable, int] = {}
-    keys: list[tuple[Any, ...]] = []
-    for row in rows:
-        key = tuple(row[:k])
-        keys.append(key)
-        for i, name in enumerate(MEASURES):
-            values[(key, name)] = int(row[k + i] or 0)
-    for i, name in enumerate(MEASURES):
-        values[("total", name)] = int(total[i] or 0)
-    lines = _lines([*keys, "total"], column_lines=bool(groups) and not with_needs)
+    keys = list(found)
+    for key, counts in found.items():
+        for name, count in zip(MEASURES, counts, strict=True):
+            values[(key, name)] = count
+    for name, count in zip(MEASURES, total, strict=True):
+        values[("total", name)] = count
+    lines = _lines([*keys, "total"], column_lines=bool(query.group_by) and not with_needs)
     cells = suppress(values, lines)
     timings, (first_total, close_total) = await _timings(
-        session, source if not with_needs else plain, groups if not with_needs else []
+        session, plain, query.group_by if not with_needs else ()
     )
     if with_needs:
-        timings = (await _timings(session, source, groups))[0]
+        timings = (await _timings(session, parts, query.group_by))[0]
     labeler = Labeler(session)
     await labeler.prefetch(query.group_by, keys)
     out: list[ReportRow] = []

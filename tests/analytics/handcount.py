@@ -12,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from referrals.analytics.dimensions import Dimension
 from referrals.analytics.percentiles import MEDIAN, P90, nearest_rank
+from referrals.analytics.report import MEASURES
+from referrals.analytics.suppression import THRESHOLD
 from referrals.models import Referral, ReferralEvent, ReferralNeed
 from referrals.notifications.models import SlaNotice
 from referrals.state_machine import ReferralStatus as S
@@ -108,3 +110,22 @@ def grouped(rows: list[Raw], dims: tuple[Dimension, ...]) -> dict[tuple[Any, ...
         for need in x.needs if Dimension.NEED in dims else [None]:
             groups[tuple(_key(x, d, need) for d in dims)].append(x)
     return {k: measures(v) for k, v in groups.items()}
+
+
+def check_row(counts: dict[str, Any], first: Any, closure: Any, hand: dict[str, Any]) -> None:
+    """Assert a report row's counts and timings against the hand count (allowing suppression)."""
+    for name in MEASURES:
+        cell = counts[name]
+        if hand[name] < THRESHOLD:
+            assert cell.suppressed, name
+            assert cell.value is None, name
+        if not cell.suppressed:
+            assert cell.value == hand[name], name
+    for timing, prefix in ((first, "first"), (closure, "close")):
+        if hand[f"{prefix}_n"] < THRESHOLD:
+            assert timing.suppressed
+            assert timing.median_hours is None
+        else:
+            assert not timing.suppressed
+            assert timing.median_hours == round(hand[f"{prefix}_median"] / 3600, 2)
+            assert timing.p90_hours == round(hand[f"{prefix}_p90"] / 3600, 2)

@@ -12,7 +12,7 @@ from referrals.analytics.dimensions import Dimension
 from referrals.analytics.report import MEASURES, NetworkReport, ReportQuery, network_report
 from referrals.analytics.suppression import THRESHOLD
 from tests.analytics.conftest import CLOCK, Readers
-from tests.analytics.handcount import grouped, load_raw, measures, population
+from tests.analytics.handcount import check_row, grouped, load_raw, measures, population
 from tests.analytics.network import END, START, FixtureNetwork
 
 D = Dimension
@@ -26,24 +26,6 @@ GROUPINGS: list[tuple[Dimension, ...]] = [
     (D.SENDER, D.RECEIVER),
     (D.RECEIVER, D.MONTH),
 ]
-
-
-def _check_row(counts: dict[str, Any], first: Any, closure: Any, hand: dict[str, Any]) -> None:
-    for name in MEASURES:
-        cell = counts[name]
-        if hand[name] < THRESHOLD:
-            assert cell.suppressed, name
-            assert cell.value is None, name
-        if not cell.suppressed:
-            assert cell.value == hand[name], name
-    for timing, prefix in ((first, "first"), (closure, "close")):
-        if hand[f"{prefix}_n"] < THRESHOLD:
-            assert timing.suppressed
-            assert timing.median_hours is None
-        else:
-            assert not timing.suppressed
-            assert timing.median_hours == round(hand[f"{prefix}_median"] / 3600, 2)
-            assert timing.p90_hours == round(hand[f"{prefix}_p90"] / 3600, 2)
 
 
 def _row_key(row: Any) -> tuple[Any, ...]:
@@ -66,8 +48,8 @@ async def test_report_matches_a_hand_count(
     hand = grouped(raw, dims)
     assert {_row_key(r) for r in report.rows} == set(hand)
     for row in report.rows:
-        _check_row(row.counts, row.first_action, row.closure, hand[_row_key(row)])
-    _check_row(report.total.counts, report.total.first_action, report.total.closure, measures(raw))
+        check_row(row.counts, row.first_action, row.closure, hand[_row_key(row)])
+    check_row(report.total.counts, report.total.first_action, report.total.closure, measures(raw))
     # The fixture is big enough that the total and the large groups are really published.
     assert report.total.counts["referrals"].value == len(raw) > 200
     assert report.total.first_action.median_hours is not None

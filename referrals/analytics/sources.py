@@ -1,0 +1,295 @@
+"""Where a report's numbers come from: the rollup for whole months, the facts for the rest.
+
+A date range [start, end) is split at UTC month boundaries: the whole months inside it are read
+from the monthly rollup (a few rows per organization pair and month), the partial months at
+either end from the fact table. Both give the same figures for the same referrals, so a report
+adds counts across the parts and merges their durations before taking percentiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from referrals.analytics.dimensions import Dimension
+from referrals.analytics.models import NO_VALUE, ReferralFact, ReferralNeedRollup, ReferralRollup
+from referrals.analytics.percentiles import MEDIAN, P90, rank_of, select_rank
+from referrals.analytics.rollup import COUNTS, run, unpack
+from referrals.analytics.scope import Scope
+from referrals.models import ReferralNeed
+
+_f: sa.Table = ReferralFact.__table__  # type: ignore[attr-defined]
+_u: sa.Table = ReferralRollup.__table__  # type: ignore[attr-defined]
+_nu: sa.Table = ReferralNeedRollup.__table__  # type: ignore[attr-defined]
+_n: sa.Table = ReferralNeed.__table__  # type: ignore[attr-defined]
+
+
+def _flag(column: ColumnElement[Any]) -> ColumnElement[int]:
+    return sa.func.sum(sa.case((column, 1), else_=0))
+
+
+def _equals(column: ColumnElement[Any], value: str) -> ColumnElement[int]:
+    return sa.func.sum(sa.case((column == value, 1), else_=0))
+
+
+# Count measures in column order, as SQL aggregates over fact rows; the rollup holds the same
+# measures as columns of the same names, summed.
+MEASURES: dict[str, ColumnElement[int]] = {
+    "referrals": sa.func.count(),
+    "viewed": _flag(_f.c.viewed),
+    "accepted": _flag(_f.c.accepted),
+    "completed": _flag(_f.c.completed),
+    "closed_loop": _flag(_f.c.closed_loop),
+    "sla_breached": _flag(_f.c.sla_breached),
+    "client_got_help": _equals(_f.c.client_report, "got_help"),
+    "client_could_not_reach": _equals(_f.c.client_report, "could_not_reach"),
+    "client_no_longer_needed": _equals(_f.c.client_report, "no_longer_needed"),
+    "rated": _flag(_f.c.client_helped.is_not(None)),
+    "rated_helpful": _flag(_f.c.client_helped.is_(True)),
+}
+assert tuple(MEASURES) == COUNTS, "the rollup's count columns follow MEASURES"
+
+Key = tuple[Any, ...]
+
+
+def _month_start(moment: datetime) -> datetime:
+    return datetime(moment.year, moment.month, 1, tzinfo=UTC)
+
+
+def _next_month(moment: datetime) -> datetime:
+    year, month = divmod(moment.year * 12 + moment.month, 12)
+    return datetime(year, month + 1, 1, tzinfo=UTC)
+
+
+def _month(moment: datetime) -> str:
+    return moment.strftime("%Y-%m")
+
+
+@dataclass(frozen=True, slots=True)
+class RangeParts:
+    """Whole UTC months [first, stop) as YYYY-MM (None when none fit) and the leftover ranges."""
+
+    start: datetime
+    end: datetime
+    months: tuple[str, str] | None
+    edges: tuple[tuple[datetime, datetime], ...]
+
+
+def split_range(start: datetime, end: datetime) -> RangeParts:
+    """Split [start, end) into whole months and the partial months around them."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    first = start if start == _month_start(start) else _next_month(start)
+    stop = _month_start(end)
+    if first >= stop:
+        return RangeParts(start, end, None, ((start, end),))
+    edges = tuple((a, b) for a, b in ((start, first), (stop, end)) if a < b)
+    return RangeParts(start, end, (_month(first), _month(stop)), edges)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One part of the population: a FROM/WHERE over a rollup table (None: the facts)."""
+
+    base: sa.Select[Any]
+    rollup: sa.Table | None
+
+    def column(self, dimension: Dimension) -> ColumnElement[Any]:
+        """The column a dimension groups by in this source."""
+        if self.rollup is not None:
+            c = self.rollup.c
+            if dimension == Dimension.OUTCOME:
+                return sa.func.nullif(c.outcome, NO_VALUE)
+            # Only the need rollup has `need`, only the main one `status` (see sources()).
+            name = {
+                Dimension.SENDER: "sender_organization_id",
+                Dimension.RECEIVER: "receiver_organization_id",
+                Dimension.NEED: "need",
+                Dimension.STATUS: "status",
+                Dimension.MONTH: "sent_month",
+            }[dimension]
+            column: ColumnElement[Any] = c[name]
+            return column
+        return {
+            Dimension.SENDER: _f.c.sender_organization_id,
+            Dimension.RECEIVER: _f.c.receiver_organization_id,
+            Dimension.NEED: _n.c.need_code,
+            Dimension.STATUS: _f.c.status,
+            Dimension.OUTCOME: _f.c.outcome,
+            Dimension.MONTH: _f.c.sent_month,
+        }[dimension]
+
+    def measures(self) -> list[ColumnElement[Any]]:
+        """The count aggregates, in MEASURES order."""
+        if self.rollup is not None:
+            return [sa.func.sum(self.rollup.c[name]).label(name) for name in MEASURES]
+        return [m.label(name) for name, m in MEASURES.items()]
+
+    def month(self) -> ColumnElement[str]:
+        """The sending month column."""
+        return (self.rollup if self.rollup is not None else _f).c.sent_month
+
+    def durations(self) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+        """The first-action and closure duration columns."""
+        c = (self.rollup if self.rollup is not None else _f).c
+        return c.first_action_seconds, c.close_seconds
+
+    def reason(self) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+        """The status and reason code columns."""
+        c = (self.rollup if self.rollup is not None else _f).c
+        return c.status, c.reason_code
+
+
+def sources(parts: RangeParts, scope: Scope, dimensions: Sequence[Dimension]) -> list[Source]:
+    """The rollup (whole months) and fact (partial months) parts of a report's population."""
+    with_needs = Dimension.NEED in dimensions
+    # The need rollup has no status or outcome: such need reports read the facts throughout.
+    finer = with_needs and {Dimension.STATUS, Dimension.OUTCOME} & set(dimensions)
+    out: list[Source] = []
+    edges = parts.edges
+    if parts.months is not None and finer:
+        edges = ((parts.start, parts.end),)
+    elif parts.months is not None:
+        table = _nu if with_needs else _u
+        base = (
+            sa.select(sa.literal(1))
+            .select_from(table)
+            .where(
+                table.c.sent_month >= parts.months[0],
+                table.c.sent_month < parts.months[1],
+                scope.referral_filter(
+                    table.c.sender_organization_id, table.c.receiver_organization_id
+                ),
+            )
+        )
+        out.append(Source(base, table))
+    for start, end in edges:
+        base = sa.select(sa.literal(1)).select_from(_f)
+        if with_needs:
+            base = base.select_from(_f.join(_n, _n.c.referral_id == _f.c.referral_id))
+        base = base.where(
+            _f.c.sent_at >= start,
+            _f.c.sent_at < end,
+            scope.referral_filter(_f.c.sender_organization_id, _f.c.receiver_organization_id),
+        )
+        out.append(Source(base, None))
+    return out
+
+
+async def grouped_counts(
+    session: AsyncSession, parts: Sequence[Source], dimensions: Sequence[Dimension]
+) -> dict[Key, list[int]]:
+    """Every count measure per group key (in first-seen order), summed over the parts."""
+    found: dict[Key, list[int]] = {}
+    k = len(dimensions)
+    for part in parts:
+        groups = [part.column(d) for d in dimensions]
+        select = part.base.with_only_columns(*groups, *part.measures())
+        if groups:
+            select = select.group_by(*groups)
+        for row in (await run(session, select)).all():
+            key = tuple(row[:k])
+            counts = found.setdefault(key, [0] * len(MEASURES))
+            for i in range(len(MEASURES)):
+                counts[i] += int(row[k + i] or 0)
+    return found
+
+
+async def reason_counts(session: AsyncSession, parts: Sequence[Source]) -> dict[Hashable, int]:
+    """Rejected and failed referrals per (status, reason code), summed over the parts."""
+    found: dict[Hashable, int] = {}
+    for part in parts:
+        status, code = part.reason()
+        rollup = part.rollup is not None
+        count = sa.func.sum(_u.c.referrals) if rollup else sa.func.count()
+        given = code != NO_VALUE if rollup else code.is_not(None)
+        select = part.base.with_only_columns(status, code, count).where(given)
+        for s, c, n in (await run(session, select.group_by(status, code))).all():
+            found[(str(s), str(c))] = found.get((str(s), str(c)), 0) + int(n or 0)
+    return found
+
+
+async def grouped_counts_only(
+    session: AsyncSession, parts: Sequence[Source], dimensions: Sequence[Dimension], name: str
+) -> dict[Key, int]:
+    """One count measure per group key, summed over the parts."""
+    found: dict[Key, int] = {}
+    k = len(dimensions)
+    for part in parts:
+        groups = [part.column(d) for d in dimensions]
+        measure = part.measures()[list(MEASURES).index(name)]
+        select = part.base.with_only_columns(*groups, measure).group_by(*groups)
+        for row in (await run(session, select)).all():
+            key = tuple(row[:k])
+            found[key] = found.get(key, 0) + int(row[k] or 0)
+    return found
+
+
+Chunks = list[list[int]]
+
+
+def _concat(session: AsyncSession, packed: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SQL aggregate concatenating packed duration arrays (their order does not matter)."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        return sa.func.string_agg(packed, sa.literal(b"", sa.LargeBinary))
+    # SQLite's group_concat copies a blob's bytes unchanged in a UTF-8 database (the only
+    # encoding the hub creates); the cast hands them back as a blob, not as text.
+    return sa.cast(sa.func.group_concat(packed, ""), sa.LargeBinary)
+
+
+class Durations:
+    """Both timings' durations per group key, kept as ascending chunks (one per month)."""
+
+    def __init__(self) -> None:
+        self._packed: tuple[dict[Key, list[bytes]], dict[Key, list[bytes]]] = ({}, {})
+        self._loose: tuple[dict[Key, list[int]], dict[Key, list[int]]] = ({}, {})
+
+    async def load(
+        self, session: AsyncSession, parts: Sequence[Source], dimensions: Sequence[Dimension]
+    ) -> None:
+        """Read the durations of every part, grouped by `dimensions`."""
+        k = len(dimensions)
+        for part in parts:
+            groups = [part.column(d) for d in dimensions]
+            first, close = part.durations()
+            if part.rollup is not None:
+                # One row per group and month: the database concatenates the packed arrays.
+                select = part.base.with_only_columns(
+                    *groups, part.month(), _concat(session, first), _concat(session, close)
+                ).group_by(*groups, part.month())
+            else:
+                select = part.base.with_only_columns(*groups, part.month(), first, close).where(
+                    sa.or_(first.is_not(None), close.is_not(None))
+                )
+            store = self._packed if part.rollup is not None else self._loose
+            for row in (await run(session, select)).all():
+                cell = tuple(row[: k + 1])
+                for j in (0, 1):
+                    value = row[k + 1 + j]
+                    if value is not None:
+                        store[j].setdefault(cell, []).append(value)
+
+    def chunks(self, timing: int) -> dict[Key, Chunks]:
+        """Per group key (the cell key without its month): one ascending list per month."""
+        packed, loose = self._packed[timing], self._loose[timing]
+        out: dict[Key, Chunks] = {}
+        for cell in packed.keys() | loose.keys():
+            values = unpack(b"".join(packed.get(cell, ())))
+            values.extend(loose.get(cell, ()))
+            if values:
+                out.setdefault(cell[:-1], []).append(sorted(values))
+        return out
+
+
+def nearest_ranks(chunks: Chunks) -> tuple[int, int | None, int | None]:
+    """(n, median, p90) of the values in several ascending chunks."""
+    n = sum(len(c) for c in chunks)
+    if n == 0:
+        return 0, None, None
+    return n, select_rank(chunks, rank_of(n, MEDIAN)), select_rank(chunks, rank_of(n, P90))
