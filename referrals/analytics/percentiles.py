@@ -1,4 +1,4 @@
-"""Percentiles by the nearest-rank definition, in plain Python, and merged across sorted chunks.
+"""Percentiles by the nearest-rank definition, in plain Python and over numpy arrays.
 
 Definition: of n values sorted ascending, the p-th percentile is the value at rank ceil(p * n)
 (1-based). The median is therefore the lower middle value when n is even; p90 of 10 values is
@@ -9,12 +9,15 @@ the 9th. Ranks are integer arithmetic: median rank = (n + 1) / 2, p90 rank = (9n
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import repeat
+
+import numpy as np
+from numpy.typing import NDArray
 
 MEDIAN = (1, 2)
 P90 = (9, 10)
+
+Values = NDArray[np.int64]
 
 
 def nearest_rank(values: Sequence[int], fraction: tuple[int, int]) -> int | None:
@@ -32,24 +35,16 @@ def rank_of(n: int, fraction: tuple[int, int]) -> int:
     return max((n * num + den - 1) // den, 1)
 
 
-def select_rank(chunks: Sequence[Sequence[int]], rank: int) -> int:
-    """The `rank`-th smallest (1-based) of several ascending sequences taken together.
+def nearest_ranks(chunks: Sequence[Values]) -> tuple[int, int | None, int | None]:
+    """(n, median, p90) of the values of several arrays taken together, in any order.
 
-    Bisects on the value instead of merging: each step counts the values <= a candidate with one
-    C-level bisect per chunk, so sorted monthly chunks are never merged in Python. The search
-    starts between the smallest and largest of the chunks' own values at the same relative
-    rank: the answer always lies there, and that bracket is far narrower than min..max.
+    np.partition places exactly the values of the two ranks where a full sort would put them
+    (linear time, no sort), so the result is the exact nearest rank.
     """
-    filled = [c for c in chunks if c]
-    if len(filled) == 1:
-        return filled[0][rank - 1]
-    n = sum(map(len, filled))
-    at = [c[max((len(c) * rank + n - 1) // n, 1) - 1] for c in filled]
-    low, high = min(at), max(at)
-    while low < high:
-        middle = (low + high) // 2
-        if sum(map(bisect_right, filled, repeat(middle))) >= rank:
-            high = middle
-        else:
-            low = middle + 1
-    return low
+    values = np.concatenate(chunks) if chunks else np.empty(0, dtype=np.int64)
+    n = int(values.size)
+    if n == 0:
+        return 0, None, None
+    median, p90 = rank_of(n, MEDIAN) - 1, rank_of(n, P90) - 1
+    placed = np.partition(values, sorted({median, p90}))
+    return n, int(placed[median]), int(placed[p90])

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,19 +22,19 @@ from hub.core.errors import ErrorCode, ValidationFailed
 from hub.identity.principal import Principal
 from referrals.analytics.dimensions import Dimension, GroupValue
 from referrals.analytics.labels import Labeler
+from referrals.analytics.percentiles import Values, nearest_ranks
 from referrals.analytics.refresh import ensure_fresh
 from referrals.analytics.scope import Scope, resolve_scope
 from referrals.analytics.sources import MEASURES as MEASURES
-from referrals.analytics.sources import (
-    Durations,
-    Source,
-    grouped_counts,
-    nearest_ranks,
-    reason_counts,
-    sources,
-    split_range,
+from referrals.analytics.sources import Group, Source, gather, reason_counts, sources, split_range
+from referrals.analytics.suppression import (
+    THRESHOLD,
+    Cell,
+    Line,
+    rate,
+    suppress,
+    without_cycle_collection,
 )
-from referrals.analytics.suppression import THRESHOLD, Cell, Line, rate, suppress
 
 MAX_RANGE_DAYS = 3700
 
@@ -126,37 +125,16 @@ class NetworkReport:
     reasons: list[ReasonRow]
 
 
-def _timing(found: tuple[int, int | None, int | None]) -> Timing:
-    n, median, p90 = found
+def _timing(chunks: Sequence[Values]) -> Timing:
+    n, median, p90 = nearest_ranks(chunks)
     if n < THRESHOLD or median is None or p90 is None:
         return HIDDEN
     return Timing(round(median / 3600, 2), round(p90 / 3600, 2), False)
 
 
-Timings = dict[tuple[Any, ...], tuple[Timing, Timing]]
-
-
-async def _timings(
-    session: AsyncSession, parts: Sequence[Source], dimensions: Sequence[Dimension]
-) -> tuple[Timings, tuple[Timing, Timing]]:
-    """(first action, closure) timings per group key, and over all the parts' rows."""
-    durations = Durations()
-    await durations.load(session, parts, dimensions)
-    first, close = durations.chunks(0), durations.chunks(1)
-    per_group: Timings = {
-        key: (
-            _timing(nearest_ranks(first.get(key, []))),
-            _timing(nearest_ranks(close.get(key, []))),
-        )
-        for key in first.keys() | close.keys()
-    }
-    # Sorted chunks of every group together are the whole population's (when groups partition
-    # it); bisection selects across them without merging.
-    total = (
-        _timing(nearest_ranks([c for chunks in first.values() for c in chunks])),
-        _timing(nearest_ranks([c for chunks in close.values() for c in chunks])),
-    )
-    return per_group, total
+def _timings(group: Group) -> tuple[Timing, Timing]:
+    """(first action, closure) timings of one group."""
+    return _timing(group.first), _timing(group.close)
 
 
 def _lines(keys: Sequence[Hashable], column_lines: bool) -> list[Line]:
@@ -197,46 +175,43 @@ async def network_report(
     with_needs = Dimension.NEED in query.group_by
     split = split_range(query.start, query.end)
     parts = sources(split, scope, query.group_by)
-    plain = sources(split, scope, ()) if with_needs else parts
-    found = await grouped_counts(session, parts, query.group_by) if query.group_by else {}
-    if found and not with_needs:
-        # Groups partition the population: the total is their sum, no second scan.
-        total = [sum(counts[i] for counts in found.values()) for i in range(len(MEASURES))]
-    else:
-        total = (await grouped_counts(session, plain, ())).get((), [0] * len(MEASURES))
-    values: dict[Hashable, int] = {}
-    keys = list(found)
-    for key, counts in found.items():
-        for name, count in zip(MEASURES, counts, strict=True):
-            values[(key, name)] = count
-    for name, count in zip(MEASURES, total, strict=True):
-        values[("total", name)] = count
-    lines = _lines([*keys, "total"], column_lines=bool(query.group_by) and not with_needs)
-    cells = suppress(values, lines)
-    timings, (first_total, close_total) = await _timings(
-        session, plain, query.group_by if not with_needs else ()
-    )
+    found = await gather(session, parts, query.group_by)
     if with_needs:
-        timings = (await _timings(session, parts, query.group_by))[0]
+        # A referral with several needs is in several need groups: the total is read apart.
+        whole = (await gather(session, sources(split, scope, ()), ()))[()]
+    else:
+        # Groups partition the population: the total is their union, no second scan.
+        whole = Group.merged(found.values())
+    values: dict[Hashable, int] = {}
+    keys = list(found) if query.group_by else []
+    for key in keys:
+        for name, count in zip(MEASURES, found[key].counts, strict=True):
+            values[(key, name)] = count
+    for name, count in zip(MEASURES, whole.counts, strict=True):
+        values[("total", name)] = count
+    with without_cycle_collection():
+        lines = _lines([*keys, "total"], column_lines=bool(query.group_by) and not with_needs)
+        cells = suppress(values, lines)
     labeler = Labeler(session)
     await labeler.prefetch(query.group_by, keys)
     out: list[ReportRow] = []
     for key in keys:
-        group = await labeler.group(query.group_by, key)
+        first_action, closure = _timings(found[key])
         out.append(
             ReportRow(
-                group=group,
+                group=await labeler.group(query.group_by, key),
                 counts={name: cells[(key, name)] for name in MEASURES},
-                first_action=timings.get(key, (HIDDEN, HIDDEN))[0],
-                closure=timings.get(key, (HIDDEN, HIDDEN))[1],
+                first_action=first_action,
+                closure=closure,
             )
         )
     out.sort(key=lambda r: tuple((g.label, g.value or "") for g in r.group))
+    first_total, close_total = _timings(whole)
     total_row = ReportRow(
         group=(),
         counts={name: cells[("total", name)] for name in MEASURES},
         first_action=first_total,
         closure=close_total,
     )
-    reasons = await _reasons(session, plain)
+    reasons = await _reasons(session, sources(split, scope, (), reasons=True))
     return NetworkReport(query=query, scope=scope, rows=out, total=total_row, reasons=reasons)

@@ -1,34 +1,41 @@
 """The monthly rollups: facts summed per cell, rebuilt block by block from the fact table.
 
-Two tables share the measures (models.RollupMeasures): ReferralRollup, one row per (month,
-sender, receiver, status, outcome, reason code), and ReferralNeedRollup, one row per (month,
-sender, receiver, need).
+Three tables share the measures (models.RollupMeasures): ReferralRollup, one row per (month,
+sender, receiver, status, outcome, reason code); ReferralPairRollup, one row per (month,
+sender, receiver); and ReferralNeedRollup, one row per (month, sender, receiver, need).
 
 A block is one (sending month, sender, receiver): every cell of a block is recomputed together,
 so the fact refresh only names the blocks whose facts it touched (before and after the change,
 in case a referral moved between blocks) and rebuilds them in the same transaction.
 
-Durations are packed as ascending little-endian int32 seconds. Reading them back costs a
-`frombytes`, and a report merges blocks with C-level sorts and bisection (see percentiles.py),
-so a year of facts is never sorted by the database.
+Durations are packed as little-endian int32 seconds (sorted, so equal cells are equal bytes).
+A report concatenates the packed arrays of a group in the database and reads them with one
+`np.frombuffer`; percentiles need no order (see percentiles.py).
 """
 
 from __future__ import annotations
 
-import sys
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from referrals.analytics.models import NO_VALUE, ReferralFact, ReferralNeedRollup, ReferralRollup
+from referrals.analytics.models import (
+    NO_VALUE,
+    ReferralFact,
+    ReferralNeedRollup,
+    ReferralPairRollup,
+    ReferralRollup,
+)
+from referrals.analytics.percentiles import Values
 from referrals.models import ReferralNeed
 
 _f: sa.Table = ReferralFact.__table__  # type: ignore[attr-defined]
 _u: sa.Table = ReferralRollup.__table__  # type: ignore[attr-defined]
+_pu: sa.Table = ReferralPairRollup.__table__  # type: ignore[attr-defined]
 _nu: sa.Table = ReferralNeedRollup.__table__  # type: ignore[attr-defined]
 _n: sa.Table = ReferralNeed.__table__  # type: ignore[attr-defined]
 
@@ -57,22 +64,19 @@ async def run(session: AsyncSession, statement: sa.Executable) -> sa.CursorResul
     return await connection.execute(statement)
 
 
+PACKED = np.dtype("<i4")
+
+
 def pack(values: Iterable[int]) -> bytes:
     """Ascending int32 little-endian bytes of `values`."""
-    packed = array("i", sorted(values))
-    if sys.byteorder == "big":
-        packed.byteswap()
-    return packed.tobytes()
+    return np.sort(np.fromiter(values, dtype=PACKED)).tobytes()
 
 
-def unpack(data: bytes | None) -> array[int]:
-    """The int32 values of one or more concatenated packed arrays (order as stored)."""
-    values = array("i")
-    if data:
-        values.frombytes(data)
-        if sys.byteorder == "big":
-            values.byteswap()
-    return values
+def unpack(data: bytes | None) -> Values:
+    """The values of one or more concatenated packed arrays (order as stored), as int64."""
+    if not data:
+        return np.empty(0, dtype=np.int64)
+    return np.frombuffer(data, dtype=PACKED).astype(np.int64)
 
 
 def block_filter(table: sa.Table, blocks: Sequence[Block]) -> ColumnElement[bool]:
@@ -169,6 +173,7 @@ async def _rebuild(
     """Recompute every cell of the facts matching `where` (a condition on a block's columns)."""
     if delete:
         await run(session, sa.delete(_u).where(where(_u)))
+        await run(session, sa.delete(_pu).where(where(_pu)))
         await run(session, sa.delete(_nu).where(where(_nu)))
     facts = (await run(session, sa.select(*_FACT_COLUMNS).where(where(_f)))).all()
     needs: dict[str, list[str]] = {}
@@ -180,18 +185,26 @@ async def _rebuild(
     for referral_id, code in (await run(session, need_select)).all():
         needs.setdefault(str(referral_id), []).append(str(code))
     cells: dict[tuple[str, ...], _Cell] = {}
+    pair_cells: dict[tuple[str, ...], _Cell] = {}
     need_cells: dict[tuple[str, ...], _Cell] = {}
     for fact in facts:
         block = (str(fact[1]), str(fact[2]), str(fact[3]))
         key = (*block, str(fact[4]), fact[5] or NO_VALUE, fact[6] or NO_VALUE)
         _add(_cell(cells, key), fact)
+        _add(_cell(pair_cells, block), fact)
         for need in needs.get(str(fact[0]), ()):
             _add(_cell(need_cells, (*block, need)), fact)
     connection = await session.connection()
-    for table, rows in ((_u, _rows(cells, _KEY)), (_nu, _rows(need_cells, _NEED_KEY))):
-        if rows:
-            await connection.execute(sa.insert(table), rows)
-    return len(cells) + len(need_cells)
+    written = 0
+    for table, found, names in (
+        (_u, cells, _KEY),
+        (_pu, pair_cells, _BLOCK),
+        (_nu, need_cells, _NEED_KEY),
+    ):
+        if found:
+            await connection.execute(sa.insert(table), _rows(found, names))
+            written += len(found)
+    return written
 
 
 async def rebuild_blocks(session: AsyncSession, blocks: Iterable[Block]) -> int:
@@ -210,8 +223,8 @@ async def rebuild_blocks(session: AsyncSession, blocks: Iterable[Block]) -> int:
 
 async def rebuild_rollup(session: AsyncSession) -> int:
     """Rebuild the whole rollup from the facts, a month at a time; returns cells written."""
-    await run(session, sa.delete(_u))
-    await run(session, sa.delete(_nu))
+    for table in (_u, _pu, _nu):
+        await run(session, sa.delete(table))
     months = sa.select(_f.c.sent_month).distinct().order_by(_f.c.sent_month)
     written = 0
     for (month,) in (await run(session, months)).all():

@@ -4,28 +4,39 @@ A date range [start, end) is split at UTC month boundaries: the whole months ins
 from the monthly rollup (a few rows per organization pair and month), the partial months at
 either end from the fact table. Both give the same figures for the same referrals, so a report
 adds counts across the parts and merges their durations before taking percentiles.
+
+Each part is read once: one grouped query returns a group's counts and all of its durations
+(packed arrays concatenated by the database for the rollup, a text list for the facts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from referrals.analytics.dimensions import Dimension
-from referrals.analytics.models import NO_VALUE, ReferralFact, ReferralNeedRollup, ReferralRollup
-from referrals.analytics.percentiles import MEDIAN, P90, rank_of, select_rank
+from referrals.analytics.models import (
+    NO_VALUE,
+    ReferralFact,
+    ReferralNeedRollup,
+    ReferralPairRollup,
+    ReferralRollup,
+)
+from referrals.analytics.percentiles import Values
 from referrals.analytics.rollup import COUNTS, run, unpack
 from referrals.analytics.scope import Scope
 from referrals.models import ReferralNeed
 
 _f: sa.Table = ReferralFact.__table__  # type: ignore[attr-defined]
 _u: sa.Table = ReferralRollup.__table__  # type: ignore[attr-defined]
+_pu: sa.Table = ReferralPairRollup.__table__  # type: ignore[attr-defined]
 _nu: sa.Table = ReferralNeedRollup.__table__  # type: ignore[attr-defined]
 _n: sa.Table = ReferralNeed.__table__  # type: ignore[attr-defined]
 
@@ -145,8 +156,18 @@ class Source:
         return c.status, c.reason_code
 
 
-def sources(parts: RangeParts, scope: Scope, dimensions: Sequence[Dimension]) -> list[Source]:
-    """The rollup (whole months) and fact (partial months) parts of a report's population."""
+# What the pair rollup can group by: its key holds nothing finer than the block.
+_PAIR_DIMENSIONS = {Dimension.SENDER, Dimension.RECEIVER, Dimension.MONTH}
+
+
+def sources(
+    parts: RangeParts, scope: Scope, dimensions: Sequence[Dimension], *, reasons: bool = False
+) -> list[Source]:
+    """The rollup (whole months) and fact (partial months) parts of a report's population.
+
+    Whole months come from the coarsest rollup that holds the grouping's columns (and the
+    reason codes when `reasons`).
+    """
     with_needs = Dimension.NEED in dimensions
     # The need rollup has no status or outcome: such need reports read the facts throughout.
     finer = with_needs and {Dimension.STATUS, Dimension.OUTCOME} & set(dimensions)
@@ -155,7 +176,12 @@ def sources(parts: RangeParts, scope: Scope, dimensions: Sequence[Dimension]) ->
     if parts.months is not None and finer:
         edges = ((parts.start, parts.end),)
     elif parts.months is not None:
-        table = _nu if with_needs else _u
+        if with_needs:
+            table = _nu
+        elif not reasons and set(dimensions) <= _PAIR_DIMENSIONS:
+            table = _pu
+        else:
+            table = _u
         base = (
             sa.select(sa.literal(1))
             .select_from(table)
@@ -181,22 +207,91 @@ def sources(parts: RangeParts, scope: Scope, dimensions: Sequence[Dimension]) ->
     return out
 
 
-async def grouped_counts(
+class Group:
+    """One group's count measures (MEASURES order) and its durations, gathered over parts."""
+
+    __slots__ = ("close", "counts", "first")
+
+    def __init__(self) -> None:
+        self.counts = [0] * len(MEASURES)
+        self.first: list[Values] = []
+        self.close: list[Values] = []
+
+    @classmethod
+    def merged(cls, groups: Iterable[Group]) -> Group:
+        """The union of groups that partition a population."""
+        whole = cls()
+        for group in groups:
+            for i, count in enumerate(group.counts):
+                whole.counts[i] += count
+            whole.first.extend(group.first)
+            whole.close.extend(group.close)
+        return whole
+
+
+def _packed_concat(session: AsyncSession, packed: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SQL aggregate concatenating packed duration arrays (their order does not matter)."""
+    if _dialect(session) == "postgresql":
+        return sa.func.string_agg(packed, sa.literal(b"", sa.LargeBinary))
+    # SQLite's group_concat copies a blob's bytes unchanged in a UTF-8 database (the only
+    # encoding the hub creates); the cast hands them back as a blob, not as text.
+    return sa.cast(sa.func.group_concat(packed, ""), sa.LargeBinary)
+
+
+def _text_concat(session: AsyncSession, seconds: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SQL aggregate listing integer seconds as comma-separated text (NULLs left out)."""
+    if _dialect(session) == "postgresql":
+        return sa.func.string_agg(sa.cast(seconds, sa.Text), ",")
+    return sa.func.group_concat(seconds, ",")
+
+
+def _dialect(session: AsyncSession) -> str:
+    bind = session.bind
+    return bind.dialect.name if bind is not None else "sqlite"
+
+
+def _decode(value: Any, packed: bool) -> Values | None:
+    if not value:
+        return None
+    if packed:
+        return unpack(bytes(value))
+    return np.fromstring(str(value), dtype=np.int64, sep=",")
+
+
+async def gather(
     session: AsyncSession, parts: Sequence[Source], dimensions: Sequence[Dimension]
-) -> dict[Key, list[int]]:
-    """Every count measure per group key (in first-seen order), summed over the parts."""
-    found: dict[Key, list[int]] = {}
+) -> dict[Key, Group]:
+    """Counts and durations per group key (in first-seen order), over all the parts.
+
+    Without dimensions there is exactly one group, `()`, even when no referral matched.
+    """
+    found: dict[Key, Group] = {} if dimensions else {(): Group()}
     k = len(dimensions)
     for part in parts:
         groups = [part.column(d) for d in dimensions]
-        select = part.base.with_only_columns(*groups, *part.measures())
+        first, close = part.durations()
+        packed = part.rollup is not None
+        concat = _packed_concat if packed else _text_concat
+        select = part.base.with_only_columns(
+            *groups, *part.measures(), concat(session, first), concat(session, close)
+        )
         if groups:
             select = select.group_by(*groups)
         for row in (await run(session, select)).all():
             key = tuple(row[:k])
-            counts = found.setdefault(key, [0] * len(MEASURES))
+            group = found.get(key)
+            if group is None:
+                group = found[key] = Group()
+            counts = group.counts
             for i in range(len(MEASURES)):
                 counts[i] += int(row[k + i] or 0)
+            for values, value in (
+                (group.first, row[-2]),
+                (group.close, row[-1]),
+            ):
+                decoded = _decode(value, packed)
+                if decoded is not None:
+                    values.append(decoded)
     return found
 
 
@@ -228,68 +323,3 @@ async def grouped_counts_only(
             key = tuple(row[:k])
             found[key] = found.get(key, 0) + int(row[k] or 0)
     return found
-
-
-Chunks = list[list[int]]
-
-
-def _concat(session: AsyncSession, packed: ColumnElement[Any]) -> ColumnElement[Any]:
-    """SQL aggregate concatenating packed duration arrays (their order does not matter)."""
-    bind = session.bind
-    if bind is not None and bind.dialect.name == "postgresql":
-        return sa.func.string_agg(packed, sa.literal(b"", sa.LargeBinary))
-    # SQLite's group_concat copies a blob's bytes unchanged in a UTF-8 database (the only
-    # encoding the hub creates); the cast hands them back as a blob, not as text.
-    return sa.cast(sa.func.group_concat(packed, ""), sa.LargeBinary)
-
-
-class Durations:
-    """Both timings' durations per group key, kept as ascending chunks (one per month)."""
-
-    def __init__(self) -> None:
-        self._packed: tuple[dict[Key, list[bytes]], dict[Key, list[bytes]]] = ({}, {})
-        self._loose: tuple[dict[Key, list[int]], dict[Key, list[int]]] = ({}, {})
-
-    async def load(
-        self, session: AsyncSession, parts: Sequence[Source], dimensions: Sequence[Dimension]
-    ) -> None:
-        """Read the durations of every part, grouped by `dimensions`."""
-        k = len(dimensions)
-        for part in parts:
-            groups = [part.column(d) for d in dimensions]
-            first, close = part.durations()
-            if part.rollup is not None:
-                # One row per group and month: the database concatenates the packed arrays.
-                select = part.base.with_only_columns(
-                    *groups, part.month(), _concat(session, first), _concat(session, close)
-                ).group_by(*groups, part.month())
-            else:
-                select = part.base.with_only_columns(*groups, part.month(), first, close).where(
-                    sa.or_(first.is_not(None), close.is_not(None))
-                )
-            store = self._packed if part.rollup is not None else self._loose
-            for row in (await run(session, select)).all():
-                cell = tuple(row[: k + 1])
-                for j in (0, 1):
-                    value = row[k + 1 + j]
-                    if value is not None:
-                        store[j].setdefault(cell, []).append(value)
-
-    def chunks(self, timing: int) -> dict[Key, Chunks]:
-        """Per group key (the cell key without its month): one ascending list per month."""
-        packed, loose = self._packed[timing], self._loose[timing]
-        out: dict[Key, Chunks] = {}
-        for cell in packed.keys() | loose.keys():
-            values = unpack(b"".join(packed.get(cell, ())))
-            values.extend(loose.get(cell, ()))
-            if values:
-                out.setdefault(cell[:-1], []).append(sorted(values))
-        return out
-
-
-def nearest_ranks(chunks: Chunks) -> tuple[int, int | None, int | None]:
-    """(n, median, p90) of the values in several ascending chunks."""
-    n = sum(len(c) for c in chunks)
-    if n == 0:
-        return 0, None, None
-    return n, select_rank(chunks, rank_of(n, MEDIAN)), select_rank(chunks, rank_of(n, P90))

@@ -19,7 +19,9 @@ programming audit), and it protects one table, not differences between two repor
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+import gc
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -55,39 +57,53 @@ def primary(values: Mapping[K, int], threshold: int = THRESHOLD) -> set[K]:
 
 
 class _Lines:
-    """Lines with running counts of their hidden parts, so a safety check costs O(1)."""
+    """Lines with running counts of their hidden parts, so a safety check costs O(1).
+
+    Cells are numbered once up front: report keys are nested tuples whose hashes Python does
+    not cache, and a large grouping touches each key many times.
+    """
 
     def __init__(self, lines: list[Line], values: dict[Hashable, int], threshold: int) -> None:
-        self.lines, self.values, self.threshold = lines, values, threshold
-        self.hidden: set[Hashable] = set(primary(values, threshold))
+        self.keys = list(values)
+        ids = {key: i for i, key in enumerate(self.keys)}
+        self.values = list(values.values())
+        self.threshold = threshold
+        self.hidden = [value < threshold for value in self.values]
+        self.totals: list[int] = []
+        self.parts: list[tuple[int, ...]] = []
+        self.exact: list[bool] = []
         self.rest: list[int] = []
         self.count = [0] * len(lines)
         self.sum = [0] * len(lines)
-        self.touching: dict[Hashable, list[int]] = {}
-        self.part_of: dict[Hashable, list[int]] = {}
+        self.touching: list[list[int]] = [[] for _ in self.keys]
+        self.part_of: list[list[int]] = [[] for _ in self.keys]
         for i, line in enumerate(lines):
-            for key in (line.total, *line.parts):
-                if key not in values:
-                    raise KeyError(f"line refers to unknown cell {key!r}")
-                self.touching.setdefault(key, []).append(i)
-            for part in line.parts:
-                self.part_of.setdefault(part, []).append(i)
-            if len(set(line.parts)) != len(line.parts):
+            try:
+                total = ids[line.total]
+                parts = tuple(ids[p] for p in line.parts)
+            except KeyError as missing:
+                raise KeyError(f"line refers to unknown cell {missing.args[0]!r}") from None
+            if len(set(parts)) != len(parts):
                 raise ValueError("a line lists a part twice")
-            rest = values[line.total] - sum(values[p] for p in line.parts)
+            rest = self.values[total] - sum(self.values[p] for p in parts)
             if rest < 0 or (line.exact and rest != 0):
                 raise ValueError(f"the parts of {line.total!r} do not add up to it")
+            self.totals.append(total)
+            self.parts.append(parts)
+            self.exact.append(line.exact)
             self.rest.append(rest)
-            for part in line.parts:
-                if part in self.hidden:
+            self.touching[total].append(i)
+            for part in parts:
+                self.touching[part].append(i)
+                self.part_of[part].append(i)
+                if self.hidden[part]:
                     self.count[i] += 1
-                    self.sum[i] += values[part]
+                    self.sum[i] += self.values[part]
 
     def safe(self, i: int) -> bool:
         """True when no small count can be found from line i by subtraction."""
-        line = self.lines[i]
-        total_hidden = line.total in self.hidden
-        unknowns = self.count[i] + (0 if line.exact else 1) + total_hidden
+        total_hidden = self.hidden[self.totals[i]]
+        unknowns = self.count[i] + (0 if self.exact[i] else 1) + total_hidden
         if unknowns == 0:
             return True
         if unknowns == 1:
@@ -98,28 +114,29 @@ class _Lines:
             return True
         return self.rest[i] + self.sum[i] >= self.threshold
 
-    def hide(self, key: Hashable) -> list[int]:
+    def hide(self, cell: int) -> list[int]:
         """Hide a cell; returns the lines to check again."""
-        self.hidden.add(key)
-        for i in self.part_of.get(key, ()):
+        self.hidden[cell] = True
+        for i in self.part_of[cell]:
             self.count[i] += 1
-            self.sum[i] += self.values[key]
-        return self.touching[key]
+            self.sum[i] += self.values[cell]
+        return self.touching[cell]
 
     def fix(self, i: int) -> list[int]:
         """Hide the smallest published parts of line i (or its total) until it is safe."""
         if self.safe(i):
             return []
-        line, again = self.lines[i], []
+        again: list[int] = []
         published = sorted(
-            (p for p in line.parts if p not in self.hidden), key=lambda p: (self.values[p], repr(p))
+            (p for p in self.parts[i] if not self.hidden[p]),
+            key=lambda p: (self.values[p], repr(self.keys[p])),
         )
         for part in published:
             again += self.hide(part)
             if self.safe(i):
                 return again
-        if line.total not in self.hidden:
-            again += self.hide(line.total)
+        if not self.hidden[self.totals[i]]:
+            again += self.hide(self.totals[i])
         return again
 
 
@@ -133,7 +150,7 @@ def suppress(
     table: dict[Hashable, int] = {key: value for key, value in values.items()}
     state = _Lines(list(lines), table, threshold)
     # A worklist: a line is checked again only when one of its cells was hidden since.
-    pending = list(range(len(state.lines)))
+    pending = list(range(len(state.totals)))
     queued = set(pending)
     while pending:
         index = pending.pop()
@@ -143,9 +160,26 @@ def suppress(
                 queued.add(other)
                 pending.append(other)
     return {
-        key: Cell.hidden() if key in state.hidden else Cell(value, False)
-        for key, value in values.items()
+        key: Cell.hidden() if hidden else Cell(value, False)
+        for (key, value), hidden in zip(values.items(), state.hidden, strict=True)
     }
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector around synchronous work that allocates many tuples.
+
+    A large grouping builds tens of thousands of key tuples and lines, none of them cyclic; each
+    burst of allocations would otherwise start collections that walk the whole heap, several
+    times the cost of the work itself. The block must not await: the pause is process-wide.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def rate(numerator: Cell, denominator: Cell) -> float | None:

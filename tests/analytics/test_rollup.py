@@ -1,5 +1,5 @@
 """The monthly rollup: ranges cutting through months against the hand count, the incremental
-refresh against a full rebuild, and the chunked percentile merge against its definition."""
+refresh against a full rebuild, and the array percentiles against their definition."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
@@ -16,8 +17,8 @@ from hub.core.clock import FixedClock
 from hub.identity.principal import SYSTEM
 from referrals.analytics.dimensions import Dimension
 from referrals.analytics.flows import flow_matrix
-from referrals.analytics.models import ReferralNeedRollup, ReferralRollup
-from referrals.analytics.percentiles import MEDIAN, P90, nearest_rank, rank_of, select_rank
+from referrals.analytics.models import ReferralNeedRollup, ReferralPairRollup, ReferralRollup
+from referrals.analytics.percentiles import MEDIAN, P90, nearest_rank, nearest_ranks
 from referrals.analytics.refresh import refresh_facts
 from referrals.analytics.report import ReportQuery, network_report
 from referrals.analytics.rollup import pack, rebuild_rollup, unpack
@@ -96,9 +97,9 @@ async def test_a_flow_matrix_across_month_edges_counts_every_referral_once(
 
 
 async def _rollup(session: AsyncSession) -> set[tuple[Any, ...]]:
-    """Every row of both rollup tables."""
+    """Every row of every rollup table."""
     found: set[tuple[Any, ...]] = set()
-    for table in (ReferralRollup, ReferralNeedRollup):
+    for table in (ReferralRollup, ReferralPairRollup, ReferralNeedRollup):
         for row in (await session.exec(select(table))).all():
             found.add((table.__name__, *sorted(row.model_dump().items())))
     return found
@@ -133,11 +134,18 @@ async def test_the_incremental_refresh_keeps_the_rollup_equal_to_a_full_rebuild(
     await rebuild_rollup(session)
     await session.commit()
     assert await _rollup(session) == incremental
-    # Counts in the rollup add up to the facts they came from.
-    rollup = ReferralRollup.__table__  # type: ignore[attr-defined]
+    # Counts in each rollup add up to the facts they came from, and the pair rollup holds every
+    # duration of the finer one.
+    expected = len(population(await load_raw(session), START, END, None))
     connection = await session.connection()
-    total = await connection.scalar(sa.select(sa.func.sum(rollup.c.referrals)))
-    assert total == len(population(await load_raw(session), START, END, None))
+    for rollup in (ReferralRollup.__table__, ReferralPairRollup.__table__):  # type: ignore[attr-defined]
+        assert await connection.scalar(sa.select(sa.func.sum(rollup.c.referrals))) == expected
+    durations = []
+    for model in (ReferralRollup, ReferralPairRollup):
+        rows = (await session.exec(select(model))).all()
+        durations.append(sorted(v for r in rows for v in unpack(r.close_seconds).tolist()))
+    assert durations[0] == durations[1]
+    assert len(durations[0]) > 11
 
 
 def test_split_range_takes_whole_utc_months_only() -> None:
@@ -161,26 +169,29 @@ def test_split_range_takes_whole_utc_months_only() -> None:
 
 
 @pytest.mark.parametrize("seed", range(40))
-def test_selecting_across_sorted_chunks_is_the_nearest_rank(seed: int) -> None:
+def test_percentiles_across_arrays_are_the_nearest_rank(seed: int) -> None:
     rng = random.Random(seed)
     high = rng.choice([3, 50, 10**6])
     chunks = [
-        sorted(rng.randint(0, high) for _ in range(rng.randint(0, 30)))
-        for _ in range(rng.randint(1, 12))
+        [rng.randint(0, high) for _ in range(rng.randint(0, 30))] for _ in range(rng.randint(1, 12))
     ]
     values = [v for c in chunks for v in c]
-    if not values:
-        return
-    for fraction in (MEDIAN, P90, (1, 1), (1, 10**9)):
-        expected = nearest_rank(values, fraction)
-        assert select_rank(chunks, rank_of(len(values), fraction)) == expected
-    ordered = sorted(values)
-    for rank in range(1, len(values) + 1):
-        assert select_rank(chunks, rank) == ordered[rank - 1]
+    n, median, p90 = nearest_ranks([np.array(c, dtype=np.int64) for c in chunks])
+    assert n == len(values)
+    assert median == nearest_rank(values, MEDIAN)
+    assert p90 == nearest_rank(values, P90)
 
 
-def test_packed_durations_come_back_sorted_and_concatenate() -> None:
+def test_percentiles_of_hand_picked_values() -> None:
+    # Even n: the lower middle value; p90 of 10 values is the 9th.
+    assert nearest_ranks([np.arange(10, 0, -1, dtype=np.int64)]) == (10, 5, 9)
+    assert nearest_ranks([np.array([7], dtype=np.int64)]) == (1, 7, 7)
+    assert nearest_ranks([]) == (0, None, None)
+    assert nearest_ranks([np.empty(0, dtype=np.int64)]) == (0, None, None)
+
+
+def test_packed_durations_come_back_and_concatenate() -> None:
     first, second = pack([5, 3, 2**31 - 1]), pack([0, 4])
-    assert list(unpack(first)) == [3, 5, 2**31 - 1]
-    assert list(unpack(first + second)) == [3, 5, 2**31 - 1, 0, 4]
-    assert list(unpack(b"")) == []
+    assert unpack(first).tolist() == [3, 5, 2**31 - 1]
+    assert unpack(first + second).tolist() == [3, 5, 2**31 - 1, 0, 4]
+    assert unpack(b"").tolist() == []
