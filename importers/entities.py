@@ -69,6 +69,11 @@ PARENT_REFS: dict[str, tuple[str, ...]] = {
 MANAGED = frozenset({"id", "created_at", "updated_at"})
 
 
+def entity_table(entity: str) -> sa.Table:
+    """The table an HSDS entity is written to."""
+    return ENTITY_MODELS[entity].__table__  # type: ignore[attr-defined,no-any-return]
+
+
 @dataclass(frozen=True, slots=True)
 class ColumnSpec:
     """How to read one column from text or JSON."""

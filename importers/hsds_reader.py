@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+import ijson
 
 from importers.entities import ENTITY_ORDER, column_specs
 from importers.records import Record
@@ -121,25 +123,86 @@ _PARENTS: dict[str, dict[str, tuple[str, str]]] = {
 
 
 def read_json(path: Path, report: ImportReport) -> Iterator[Record]:
-    """Stream the records of HSDS JSON: a list of services, a Page of them, or one service."""
+    """Stream the records of HSDS JSON: a list of services, a Page of them, or one service.
+
+    Lists and Pages are parsed incrementally (ijson), one service at a time, so a large
+    `service_list` is read in constant memory; a lone service object is small and read whole.
+    """
     name = path.name
     try:
         encoding = detect_encoding(path)
-        data = json.loads(path.read_text(encoding=encoding))
     except UnreadableFileError as exc:
         report.fatal(Origin(name, 0), "", f"file {exc}")
         return
+    except OSError as exc:
+        report.fatal(Origin(name, 0), "", f"cannot read file: {exc.strerror}")
+        return
+    index = 0
+    try:
+        with _utf8(path, encoding) as handle:
+            first = _first_byte(handle)
+            if first in (b"[", b"{"):
+                prefix = "item" if first == b"[" else "contents.item"
+                for index, service in enumerate(
+                    ijson.items(handle, prefix, use_float=True), start=1
+                ):
+                    yield from _service(service, Origin(name, index), report)
+        if index == 0 and first != b"[":
+            # Not a list, not a non-empty Page: one service object (or an empty Page).
+            data = json.loads(path.read_text(encoding=encoding))
+            if isinstance(data, dict) and isinstance(data.get("contents"), list):
+                return
+            yield from _service(data, Origin(name, 1), report)
     except json.JSONDecodeError as exc:
         report.fatal(Origin(name, exc.lineno), "", f"invalid JSON (truncated?): {exc.msg}")
+    except ijson.JSONError as exc:
+        where = f"after service {index}" if index else "before the first service"
+        report.fatal(Origin(name, index + 1), "", f"invalid JSON (truncated?) {where}: {exc}")
+
+
+def _service(service: Any, origin: Origin, report: ImportReport) -> Iterator[Record]:
+    if not isinstance(service, dict):
+        report.problem(origin, "", "is not an HSDS service object")
         return
-    if isinstance(data, dict) and isinstance(data.get("contents"), list):
-        data = data["contents"]
-    services = data if isinstance(data, list) else [data]
-    for index, service in enumerate(services, start=1):
-        if not isinstance(service, dict):
-            report.problem(Origin(name, index), "", "is not an HSDS service object")
-            continue
-        yield from flatten("service", service, Origin(name, index), report, {})
+    yield from flatten("service", service, origin, report, {})
+
+
+class _Utf8Reader:
+    """A binary file-like view of a text file, for ijson, which parses UTF-8 bytes."""
+
+    def __init__(self, text: IO[str]) -> None:
+        self._text = text
+        self._back = b""
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` characters of the file, as UTF-8 bytes."""
+        if self._back and size != 0:  # ijson probes the type with read(0)
+            back, self._back = self._back, b""
+            return back
+        return self._text.read(size).encode("utf-8")
+
+    def push_back(self, data: bytes) -> None:
+        """Return bytes to the stream, to be read again first."""
+        self._back = data + self._back
+
+    def __enter__(self) -> _Utf8Reader:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._text.close()
+
+
+def _utf8(path: Path, encoding: str) -> _Utf8Reader:
+    return _Utf8Reader(path.open(encoding=encoding))
+
+
+def _first_byte(handle: _Utf8Reader) -> bytes:
+    # Leading whitespace is skipped; the first significant byte goes back to the stream.
+    while chunk := handle.read(1):
+        if not chunk.isspace():
+            handle.push_back(chunk)
+            return chunk
+    return b""
 
 
 def flatten(

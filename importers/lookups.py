@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,11 @@ from importers.sql import execute
 
 KEYS: sa.Table = ImportKey.__table__  # type: ignore[attr-defined]
 _IN_CHUNK = 500
+# Entities a complete import deactivates when they are missing from it.
+TRACKED = ("organization", "service", "location")
+# The content hash of a deactivated record's key: never a digest, so a record that comes back
+# is always compared with the hub's row (and its service reactivated).
+DEACTIVATED = "deactivated"
 
 
 class Lookups:
@@ -21,6 +27,7 @@ class Lookups:
 
     session: AsyncSession
     source: str
+    _grown: Counter[str]
 
     async def _existing_ids(self, table: sa.Table, ids: list[str]) -> set[str]:
         out: set[str] = set()
@@ -77,15 +84,36 @@ class Lookups:
         ]
         if new:
             await execute(self.session, sa.insert(KEYS), new)
-        for row in rows:
-            if row.external_id in known:
-                await execute(
-                    self.session,
-                    sa.update(KEYS)
-                    .where(
-                        KEYS.c.source == self.source,
-                        KEYS.c.entity == entity,
-                        KEYS.c.external_id == row.external_id,
-                    )
-                    .values(content_hash=hashes[row.external_id], imported_at=now),
+            self._grown[KEYS.name] += len(new)
+        changed = [
+            {"k_ext": row.external_id, "k_hash": hashes[row.external_id]}
+            for row in rows
+            if row.external_id in known
+        ]
+        if changed:
+            statement = (
+                sa.update(KEYS)
+                .where(
+                    KEYS.c.source == self.source,
+                    KEYS.c.entity == entity,
+                    KEYS.c.external_id == sa.bindparam("k_ext"),
                 )
+                .values(content_hash=sa.bindparam("k_hash"), imported_at=now)
+            )
+            await execute(self.session, statement, changed)
+
+    async def _stamp_seen(self, entity: str, external_ids: set[str], stamp: datetime) -> None:
+        """Mark keys as seen by this run (records read but unchanged, or skipped as invalid)."""
+        ids = sorted(external_ids)
+        for start in range(0, len(ids), _IN_CHUNK):
+            await execute(
+                self.session,
+                sa.update(KEYS)
+                .where(
+                    KEYS.c.source == self.source,
+                    KEYS.c.entity == entity,
+                    KEYS.c.external_id.in_(ids[start : start + _IN_CHUNK]),
+                    KEYS.c.imported_at < stamp,
+                )
+                .values(imported_at=stamp),
+            )

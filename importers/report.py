@@ -35,6 +35,7 @@ class EntityCounts:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    deactivated: int = 0
 
 
 @dataclass
@@ -44,6 +45,8 @@ class ImportReport:
     source: str
     dry_run: bool = False
     skip_invalid: bool = False
+    # The input is the whole source: records of earlier imports missing from it are deactivated.
+    complete: bool = False
     counts: dict[str, EntityCounts] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
@@ -82,8 +85,8 @@ class ImportReport:
 
     @property
     def changed(self) -> int:
-        """Records created or updated."""
-        return sum(c.created + c.updated for c in self.counts.values())
+        """Records created, updated or deactivated."""
+        return sum(c.created + c.updated + c.deactivated for c in self.counts.values())
 
     def totals(self) -> EntityCounts:
         """Counts summed over every entity."""
@@ -93,6 +96,7 @@ class ImportReport:
             total.updated += c.updated
             total.unchanged += c.unchanged
             total.skipped += c.skipped
+            total.deactivated += c.deactivated
         return total
 
     def as_dict(self) -> dict[str, Any]:
@@ -100,6 +104,7 @@ class ImportReport:
         return {
             "source": self.source,
             "dry_run": self.dry_run,
+            "complete": self.complete,
             "committed": self.committed,
             "failed": self.failed,
             "counts": {
@@ -108,6 +113,7 @@ class ImportReport:
                     "updated": c.updated,
                     "unchanged": c.unchanged,
                     "skipped": c.skipped,
+                    "deactivated": c.deactivated,
                 }
                 for name, c in sorted(self.counts.items())
             },

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
+from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,17 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hub.core.clock import Clock
 from hub.core.events import record_events
 from hub.core.ids import new_id
+from importers.changes import BatchChanges
 from importers.crosswalk import Crosswalk
-from importers.entities import (
-    AGGREGATES,
-    ENTITY_MODELS,
-    ENTITY_ORDER,
-    PARENT_REFS,
-    column_specs,
-    comparable,
-    defaults,
-)
-from importers.lookups import Lookups
+from importers.deactivate import Deactivation
+from importers.entities import ENTITY_ORDER, column_specs, comparable, defaults, entity_table
+from importers.lookups import DEACTIVATED, KEYS, TRACKED, Lookups
 from importers.prepare import PendingRow, Validation
 from importers.records import Record
 from importers.report import ImportReport
@@ -33,10 +27,7 @@ from importers.sql import execute
 from providers.models import Metadata
 
 METADATA: sa.Table = Metadata.__table__  # type: ignore[attr-defined]
-
-
-def _table(entity: str) -> sa.Table:
-    return ENTITY_MODELS[entity].__table__  # type: ignore[attr-defined,no-any-return]
+_ANALYZE_AFTER_ROWS = 1000
 
 
 def content_hash(values: dict[str, Any]) -> str:
@@ -45,7 +36,7 @@ def content_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class Upserter(Validation, Lookups):
+class Upserter(Validation, Lookups, Deactivation):
     """Writes records in batches inside the caller's transaction and counts what happened."""
 
     def __init__(
@@ -72,14 +63,35 @@ class Upserter(Validation, Lookups):
         self.buffered = 0
         self.to_geocode: list[str] = []
         self._noted_fields: set[tuple[str, str]] = set()
-        # Aggregates created in the current flush: their new children need no extra event.
-        self._created_now: set[str] = set()
-        self._started = clock.now()
+        self.changes = BatchChanges()
+        # When this run saw a record (import_key.imported_at): records of the source not seen
+        # by a complete import are the ones it deactivates. Set by `start()`.
+        self.stamp = clock.now()
+        # External ids of tracked entities read since the last flush, written or not.
+        self._seen: dict[str, set[str]] = {entity: set() for entity in TRACKED}
+        self.seen_entities: set[str] = set()
+        self._grown: Counter[str] = Counter()  # rows inserted per table since the last ANALYZE
+        self._flushes = 0
+        self._analyze_at = 1
+
+    async def start(self) -> None:
+        """Pick this run's stamp: after any earlier import of the source, even on clock ties."""
+        result = await execute(
+            self.session,
+            sa.select(sa.func.max(KEYS.c.imported_at)).where(KEYS.c.source == self.source),
+        )
+        last = result.scalar_one_or_none()
+        if last is not None and last >= self.stamp:
+            self.stamp = last + timedelta(microseconds=1)
 
     async def add(self, record: Record) -> None:
         """Validate one record and queue it; full batches are written at once."""
         if self.on_progress is not None:
             self.on_progress(1)
+        if record.entity in TRACKED and record.external_id:
+            # Seen even when invalid below: a record still in the source is never deactivated.
+            self._seen[record.entity].add(record.external_id)
+            self.seen_entities.add(record.entity)
         row = self._prepare(record)
         if row is not None:
             self.buffers[row.entity].append(row)
@@ -94,14 +106,42 @@ class Upserter(Validation, Lookups):
             await self.flush()
 
     async def flush(self) -> None:
-        """Write every queued batch, parents first."""
-        self._created_now.clear()
+        """Write every queued batch, parents first, then the batch's outbox events."""
         for entity in ENTITY_ORDER:
             rows = self.buffers[entity]
             if rows:
                 self.buffers[entity] = []
                 await self._write(entity, rows)
         self.buffered = 0
+        if self.report.complete:
+            for entity, seen in self._seen.items():
+                await self._stamp_seen(entity, seen, self.stamp)
+        for seen in self._seen.values():
+            seen.clear()
+        await self.publish()
+        self._flushes += 1
+        if self._flushes == self._analyze_at:
+            self._analyze_at *= 2
+            await self._refresh_statistics()
+
+    async def _refresh_statistics(self) -> None:
+        # PostgreSQL plans from table statistics: tables this import grew from (nearly) empty
+        # still look empty, and key lookups degrade into scanning every key of the source
+        # (quadratic: 161 services/s at 20k). ANALYZE counts this transaction's own rows; run
+        # after flushes 1, 2, 4, 8 ... it costs a few samples per import. SQLite needs none.
+        connection = await self.session.connection()
+        if connection.dialect.name != "postgresql":
+            return
+        for name, rows in sorted(self._grown.items()):
+            if rows >= _ANALYZE_AFTER_ROWS:  # a few rows more change no plan
+                await connection.execute(sa.text(f'ANALYZE "{name}"'))
+                del self._grown[name]
+
+    async def publish(self) -> None:
+        """Write the outbox events of what changed since the last call."""
+        if self.changes:
+            changes, self.changes = self.changes, BatchChanges()
+            await record_events(self.session, await changes.events(self.session, self.source))
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -122,12 +162,15 @@ class Upserter(Validation, Lookups):
                 pending.append(row)
         if not pending:
             return
-        table = _table(entity)
+        seen = self._seen.get(entity)
+        if seen:
+            seen.difference_update(row.external_id for row in pending)  # stamped with the key
+        table = entity_table(entity)
         existing = await self._existing_rows(table, [row.id for row in pending])
         now = self.clock.now()
         inserts: list[dict[str, Any]] = []
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         log: list[dict[str, Any]] = []
-        events: dict[tuple[str, str, str], int | None] = {}
         for row in pending:
             old = existing.get(row.id)
             if old is None:
@@ -141,7 +184,7 @@ class Upserter(Validation, Lookups):
                     }
                 )
                 counts.created += 1
-                self._changed(entity, row, created=True, events=events)
+                self.changes.note(entity, row.id, row.values, created=True)
                 if entity == "location" and "latitude" not in row.values:
                     self.to_geocode.append(row.id)
                 continue
@@ -152,6 +195,14 @@ class Upserter(Validation, Lookups):
             }
             if entity == "taxonomy" and old.get("name") == f"{changes.get('name')} ({self.source})":
                 del changes["name"]  # kept apart under a qualified name on first import
+            if known.get(row.external_id, ("", ""))[1] == DEACTIVATED and entity != "service":
+                # Back in the source after a complete import missed it (services: via status).
+                log.append(
+                    self._log(entity, row.id, now, "reactivate", "status", "inactive", "active")
+                )
+                if not changes:
+                    counts.updated += 1
+                    continue
             if not changes:
                 counts.unchanged += 1
                 continue
@@ -162,35 +213,28 @@ class Upserter(Validation, Lookups):
             if "version" in table.c:
                 version = int(old.get("version") or 1) + 1
                 changes["version"] = version
-            await execute(
-                self.session, sa.update(table).where(table.c.id == row.id).values(**changes)
-            )
+            bound = {"row_id": row.id, **{f"v_{k}": v for k, v in changes.items()}}
+            updates.setdefault(tuple(sorted(changes)), []).append(bound)
             counts.updated += 1
-            self._changed(entity, row, created=False, events=events, version=version)
+            self.changes.note(entity, row.id, row.values, created=False, version=version)
             if entity == "location" and old.get("latitude") is None and "latitude" not in changes:
                 self.to_geocode.append(row.id)
         if inserts and entity == "taxonomy":
             await self._unique_taxonomy_names(table, inserts)
         if inserts:
             await execute(self.session, sa.insert(table), inserts)
+            self._grown[table.name] += len(inserts)
+        for columns, params in updates.items():
+            # One executemany per set of changed columns instead of one UPDATE per record.
+            statement = (
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("row_id"))
+                .values({name: sa.bindparam(f"v_{name}") for name in columns})
+            )
+            await execute(self.session, statement, params)
         if log:
             await execute(self.session, sa.insert(METADATA), log)
-        await self._save_keys(entity, pending, hashes, known, now)
-        if entity not in AGGREGATES:
-            events = await self._without_new_parents(events)
-        await record_events(
-            self.session,
-            [
-                {
-                    "topic": topic,
-                    "aggregate_type": aggregate,
-                    "aggregate_id": aggregate_id,
-                    "payload": {"source": self.source, "via": "import"},
-                    "version": version,
-                }
-                for (topic, aggregate, aggregate_id), version in events.items()
-            ],
-        )
+        await self._save_keys(entity, pending, hashes, known, self.stamp)
 
     async def _check_references(self, entity: str, rows: list[PendingRow]) -> list[PendingRow]:
         batch_ids = {row.id for row in rows}
@@ -201,7 +245,7 @@ class Upserter(Validation, Lookups):
                     wanted.setdefault(target, set()).add(ref_id)
         found: dict[str, set[str]] = {}
         for target, ids in wanted.items():
-            found[target] = await self._existing_ids(_table(target), list(ids))
+            found[target] = await self._existing_ids(entity_table(target), list(ids))
         kept: list[PendingRow] = []
         specs = column_specs(entity)
         for row in rows:
@@ -225,27 +269,6 @@ class Upserter(Validation, Lookups):
                 self.report.skip(entity, "refers to a missing record")
         return _parents_first(kept) if entity in ("taxonomy_term", "organization") else kept
 
-    async def _without_new_parents(
-        self, events: dict[tuple[str, str, str], int | None]
-    ) -> dict[tuple[str, str, str], int | None]:
-        # A child of a record this import created needs no event of its own: the parent's
-        # `created` event already makes subscribers read the whole record after commit.
-        by_type: dict[str, list[str]] = {}
-        for _topic, aggregate, aggregate_id in events:
-            by_type.setdefault(aggregate, []).append(aggregate_id)
-        new: set[str] = set()
-        for aggregate, ids in by_type.items():
-            t = ENTITY_MODELS[aggregate].__table__  # type: ignore[attr-defined]
-            for start in range(0, len(ids), 500):
-                result = await execute(
-                    self.session,
-                    sa.select(t.c.id).where(
-                        t.c.id.in_(ids[start : start + 500]), t.c.created_at >= self._started
-                    ),
-                )
-                new.update(result.scalars())
-        return {key: v for key, v in events.items() if key[2] not in new}
-
     async def _unique_taxonomy_names(self, table: sa.Table, inserts: list[dict[str, Any]]) -> None:
         # Taxonomy names are unique in the hub: another source's "Open Eligibility" with its
         # own id is kept apart under a qualified name rather than failing the import.
@@ -257,36 +280,6 @@ class Upserter(Validation, Lookups):
                 renamed = f"{row['name']} ({self.source})"
                 self.report.notes.append(f"taxonomy {row['name']!r} exists; kept as {renamed!r}")
                 row["name"] = renamed
-
-    def _changed(
-        self,
-        entity: str,
-        row: PendingRow,
-        *,
-        created: bool,
-        events: dict[tuple[str, str, str], int | None],
-        version: int | None = None,
-    ) -> None:
-        if entity in AGGREGATES:
-            verb = "created" if created else "updated"
-            events[(sys.intern(f"{entity}.{verb}"), entity, row.id)] = version
-            if created:
-                self._created_now.add(row.id)
-            return
-        if entity == "attribute":
-            parents: tuple[str, ...] = ("link_id",)
-        else:
-            parents = PARENT_REFS.get(entity, ())
-        for col in parents:
-            parent_id = row.values.get(col)
-            if parent_id:
-                parent = (
-                    str(row.values["link_entity"]) if col == "link_id" else col.removesuffix("_id")
-                )
-                if parent in AGGREGATES and parent_id not in self._created_now:
-                    topic = sys.intern(f"{parent}.updated")
-                    events.setdefault((topic, sys.intern(parent), str(parent_id)), None)
-                return
 
     def _log(
         self, entity: str, rid: str, now: datetime, action: str, name: str, old: Any, new: Any

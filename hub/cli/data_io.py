@@ -45,6 +45,11 @@ CrosswalkFile = Annotated[
 ]
 NoGeocode = Annotated[bool, typer.Option("--no-geocode", help="Do not geocode locations.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")]
+_COMPLETE_HELP = (
+    "The input is the whole source: records an earlier import of the same --source brought in"
+    " and this one lacks are deactivated (never deleted). --partial for an extract."
+)
+Complete = Annotated[bool, typer.Option("--complete/--partial", help=_COMPLETE_HELP)]
 Reader = Callable[[ImportReport], Iterable[Record]]
 
 
@@ -57,6 +62,7 @@ def _import(
     crosswalk: Path | None,
     geocode: bool,
     as_json: bool,
+    complete: bool,
 ) -> None:
     settings = load_settings()
     require_current(settings)
@@ -66,7 +72,7 @@ def _import(
             walk = Crosswalk.from_file(crosswalk)
         except (OSError, ValueError) as exc:
             fail(f"cannot read the cross-walk {crosswalk}: {exc}", EXIT_USAGE)
-    report = ImportReport(source, dry_run=dry_run, skip_invalid=skip_invalid)
+    report = ImportReport(source, dry_run=dry_run, skip_invalid=skip_invalid, complete=complete)
 
     async def go() -> None:
         container = build_container(settings)
@@ -104,15 +110,13 @@ def _import(
 
 def _summary(report: ImportReport) -> None:
     table = Table(title=f"Import of {report.source!r}" + (" (dry run)" if report.dry_run else ""))
-    for column in ("entity", "created", "updated", "unchanged", "skipped"):
+    columns = ("created", "updated", "unchanged", "skipped", "deactivated")
+    for column in ("entity", *columns):
         table.add_column(column, justify="left" if column == "entity" else "right")
     for name, c in sorted(report.counts.items()):
-        table.add_row(name, *(f"{v:,}" for v in (c.created, c.updated, c.unchanged, c.skipped)))
+        table.add_row(name, *(f"{getattr(c, column):,}" for column in columns))
     total = report.totals()
-    table.add_row(
-        "[bold]total",
-        *(f"[bold]{v:,}" for v in (total.created, total.updated, total.unchanged, total.skipped)),
-    )
+    table.add_row("[bold]total", *(f"[bold]{getattr(total, column):,}" for column in columns))
     console.print(table)
     for reason, count in report.skip_reasons.most_common():
         console.print(f"  skipped {count:,} x {reason}")
@@ -150,6 +154,7 @@ def import_hsds(
     crosswalk: CrosswalkFile = None,
     no_geocode: NoGeocode = False,
     as_json: AsJson = False,
+    complete: Complete = True,
 ) -> None:
     """Import an HSDS 3.0 tabular data package or HSDS JSON (a list of services)."""
     if path.is_file() and path.name == "datapackage.json":
@@ -168,6 +173,7 @@ def import_hsds(
         crosswalk=crosswalk,
         geocode=not no_geocode,
         as_json=as_json,
+        complete=complete,
     )
 
 
@@ -180,6 +186,7 @@ def import_icarol(
     crosswalk: CrosswalkFile = None,
     no_geocode: NoGeocode = False,
     as_json: AsJson = False,
+    complete: Complete = True,
 ) -> None:
     """Import a 211 iCarol / AIRS CSV export (AIRS codes cross-walked to needs by prefix)."""
     _import(
@@ -190,6 +197,7 @@ def import_icarol(
         crosswalk=crosswalk or MAPPINGS_DIR / "airs_to_needs.yaml",
         geocode=not no_geocode,
         as_json=as_json,
+        complete=complete,
     )
 
 
@@ -208,6 +216,13 @@ def import_csv(
     crosswalk: CrosswalkFile = None,
     no_geocode: NoGeocode = False,
     as_json: AsJson = False,
+    complete: Annotated[
+        bool,
+        typer.Option(
+            "--complete/--partial",
+            help=_COMPLETE_HELP + " Spreadsheets are often extracts: partial unless said.",
+        ),
+    ] = False,
 ) -> None:
     """Import any spreadsheet through a column mapping (see importers/mappings/)."""
     try:
@@ -222,6 +237,7 @@ def import_csv(
         crosswalk=crosswalk,
         geocode=not no_geocode,
         as_json=as_json,
+        complete=complete,
     )
 
 

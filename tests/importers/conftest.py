@@ -44,11 +44,12 @@ class Importer:
         source: str = "test",
         dry_run: bool = False,
         skip_invalid: bool = False,
+        complete: bool = False,
         geocoder: Geocoder | None = None,
         crosswalk: Crosswalk | None = None,
         batch_size: int = 1000,
     ) -> ImportReport:
-        report = ImportReport(source, dry_run=dry_run, skip_invalid=skip_invalid)
+        report = ImportReport(source, dry_run=dry_run, skip_invalid=skip_invalid, complete=complete)
         return await run_import(
             reader(report),
             session_factory=self.factory,

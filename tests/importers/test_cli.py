@@ -23,7 +23,7 @@ def hub(database_url: str, data_dir: Path, *args: str) -> Result:
 
 def said(result: Result) -> str:
     """Everything printed, rich's wrapping undone."""
-    return " ".join(result.output.split())
+    return " ".join(result.output.replace("│", " ").split())
 
 
 def test_icarol_import_summary_then_unchanged(database_url: str, tmp_path: Path) -> None:
@@ -36,7 +36,13 @@ def test_icarol_import_summary_then_unchanged(database_url: str, tmp_path: Path)
     )
     assert again.exit_code == 0
     report = json.loads(again.stdout)
-    assert report["counts"]["service"] == {"created": 0, "updated": 0, "unchanged": 5, "skipped": 0}
+    assert report["counts"]["service"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 5,
+        "skipped": 0,
+        "deactivated": 0,
+    }
 
 
 def test_refused_import_exits_2_with_the_problem_table(database_url: str, tmp_path: Path) -> None:
@@ -94,3 +100,23 @@ def test_export_both_formats(database_url: str, tmp_path: Path) -> None:
     assert as_json.exit_code == 0
     services = json.loads((tmp_path / "out" / "services.json").read_text(encoding="utf-8"))
     assert len(services) == 5
+
+
+def test_icarol_reimport_is_complete_unless_partial(database_url: str, tmp_path: Path) -> None:
+    first = hub(database_url, tmp_path, "import", "icarol", str(ICAROL_SAMPLE), "--no-geocode")
+    assert first.exit_code == 0, first.output
+    lines = ICAROL_SAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    reduced = tmp_path / "reduced.csv"
+    reduced.write_text("".join(x for x in lines if not x.startswith("70021,")), encoding="utf-8")
+    args = ("import", "icarol", str(reduced), "--no-geocode", "--json")
+
+    partial = hub(database_url, tmp_path, *args, "--partial")
+    assert partial.exit_code == 0, partial.output
+    assert json.loads(partial.stdout)["counts"]["service"]["deactivated"] == 0
+
+    complete = hub(database_url, tmp_path, *args)
+    assert complete.exit_code == 0, complete.output
+    report = json.loads(complete.stdout)
+    assert report["complete"] is True
+    # The dropped program is deactivated (its agency now gets a general service instead).
+    assert report["counts"]["service"]["deactivated"] == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,7 @@ from importers.report import ImportReport
 from importers.run import run_import
 from search.models import GeoPoint, PlaceContext, SearchRequest
 from tests.importers.conftest import HSDS_EXAMPLES, ICAROL_SAMPLE
+from tests.importers.test_deactivate import sid, write_package
 
 FRUITVALE = GeoPoint(37.7766, -122.2213)
 HAYWARD = GeoPoint(37.6688, -122.0808)
@@ -78,3 +80,28 @@ async def test_hsds_package_import_is_searchable_by_text(container: Container) -
     await container.index_sync.drain()
     page = await container.search_backend.search(SearchRequest(text="counselling"))
     assert {h.service_id for h in page.hits} == {"ac148810-d857-441c-9679-408f346de14b"}
+
+
+async def test_a_service_dropped_by_a_complete_reimport_leaves_the_index(
+    container: Container, tmp_path: Path
+) -> None:
+    assert container.search_backend is not None
+    assert container.index_sync is not None
+    full = write_package(tmp_path / "full", ["s-1", "s-2"], ["l-1"])
+    smaller = write_package(tmp_path / "smaller", ["s-1"], ["l-1"])
+    found: set[str] = set()
+    for package in (full, smaller):
+        report = ImportReport("test", complete=True)
+        await run_import(
+            read_package(package, report),
+            session_factory=container.session_factory,
+            report=report,
+            clock=container.clock,
+        )
+        assert report.committed
+        await container.index_sync.drain()
+        page = await container.search_backend.search(SearchRequest(text="Service"))
+        found = {h.service_id for h in page.hits}
+        if package == full:
+            assert found == {sid("s-1"), sid("s-2")}
+    assert found == {sid("s-1")}
