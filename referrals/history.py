@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hub.core.events import record_event
+from hub.core.events import insert_events, record_event
+from hub.core.ids import new_id
 from hub.identity.principal import Principal
 from referrals.models import EventKind, Referral, ReferralEvent
 from referrals.state_machine import ActorRole, ReferralOutcome, ReferralStatus
@@ -27,6 +30,9 @@ TOPICS: dict[EventKind, str] = {
 }
 
 
+_INSERT_HISTORY = sa.insert(ReferralEvent.__table__)  # type: ignore[attr-defined]
+
+
 def actor_type(actor: Principal | None) -> str:
     """Tell whether a user, the client (no principal) or the system acted."""
     if actor is None:
@@ -34,6 +40,62 @@ def actor_type(actor: Principal | None) -> str:
     if actor.is_system or actor.user_id is None:
         return "system"
     return "user"
+
+
+def _rows(
+    *,
+    referral: Referral,
+    kind: EventKind,
+    role: ActorRole,
+    actor: Principal | None,
+    at: datetime,
+    from_status: ReferralStatus | None,
+    to_status: ReferralStatus | None,
+    reason: str | None,
+    outcome: ReferralOutcome | None,
+    topic: str | None,
+    detail: dict[str, Any] | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The history row and the outbox event of one entry, as column values."""
+    history_id = new_id()
+    history = {
+        "id": history_id,
+        "referral_id": referral.id,
+        "kind": kind,
+        "actor_user_id": actor.user_id if actor is not None else None,
+        "actor_type": actor_type(actor),
+        "role": role,
+        "from_status": from_status,
+        "to_status": to_status,
+        "reason": reason,
+        "outcome": outcome,
+        "version": referral.version,
+        "detail": detail or {},
+        "occurred_at": at,
+    }
+    event = {
+        "topic": topic or TOPICS[kind],
+        "aggregate_type": "referral",
+        "aggregate_id": referral.id,
+        "version": referral.version,
+        "payload": {
+            "referral_id": referral.id,
+            "history_id": history_id,
+            "kind": kind.value,
+            "sender_org_id": referral.sender_organization_id,
+            "receiver_org_id": referral.receiver_organization_id,
+            "service_id": referral.service_id,
+            "from_status": from_status.value if from_status else None,
+            "to_status": to_status.value if to_status else None,
+            "status": referral.status.value,
+            "reason": reason,
+            "outcome": outcome.value if outcome else None,
+            "version": referral.version,
+            "actor_role": role.value,
+            "detail": detail or {},
+        },
+    }
+    return history, event
 
 
 def write_history(
@@ -52,42 +114,59 @@ def write_history(
     detail: dict[str, Any] | None = None,
 ) -> ReferralEvent:
     """Append a history entry and the matching outbox event (no client personal data in either)."""
-    entry = ReferralEvent(
-        referral_id=referral.id,
+    history, event = _rows(
+        referral=referral,
         kind=kind,
-        actor_user_id=actor.user_id if actor is not None else None,
-        actor_type=actor_type(actor),
         role=role,
+        actor=actor,
+        at=at,
         from_status=from_status,
         to_status=to_status,
         reason=reason,
         outcome=outcome,
-        version=referral.version,
-        detail=detail or {},
-        occurred_at=at,
+        topic=topic,
+        detail=detail,
     )
+    entry = ReferralEvent(**history)
     session.add(entry)
-    record_event(
-        session,
-        topic=topic or TOPICS[kind],
-        aggregate_type="referral",
-        aggregate_id=referral.id,
-        version=referral.version,
-        payload={
-            "referral_id": referral.id,
-            "history_id": entry.id,
-            "kind": kind.value,
-            "sender_org_id": referral.sender_organization_id,
-            "receiver_org_id": referral.receiver_organization_id,
-            "service_id": referral.service_id,
-            "from_status": from_status.value if from_status else None,
-            "to_status": to_status.value if to_status else None,
-            "status": referral.status.value,
-            "reason": reason,
-            "outcome": outcome.value if outcome else None,
-            "version": referral.version,
-            "actor_role": role.value,
-            "detail": detail or {},
-        },
-    )
+    record_event(session, **event)
     return entry
+
+
+def insert_history(
+    session: Session,
+    *,
+    referral: Referral,
+    kind: EventKind,
+    role: ActorRole,
+    actor: Principal | None,
+    at: datetime,
+    from_status: ReferralStatus | None = None,
+    to_status: ReferralStatus | None = None,
+    reason: str | None = None,
+    outcome: ReferralOutcome | None = None,
+    topic: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> str:
+    """`write_history` as two Core inserts, for synchronous code inside `AsyncSession.run_sync`.
+
+    No unit-of-work flush: the referral row must already be in the database. The outbox event
+    joins the session's pending list, so it is still published after commit. Returns the
+    history entry's id.
+    """
+    history, event = _rows(
+        referral=referral,
+        kind=kind,
+        role=role,
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        outcome=outcome,
+        topic=topic,
+        detail=detail,
+    )
+    session.connection().execute(_INSERT_HISTORY, history)
+    insert_events(session, [event])
+    return str(history["id"])

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm.attributes import set_committed_value
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,7 +21,7 @@ from hub.identity.principal import Principal
 from providers.models import Service, ServiceStatus
 from referrals.access import acting_role, require_visible, role_for
 from referrals.clients import active_consent
-from referrals.history import write_history
+from referrals.history import insert_history, write_history
 from referrals.models import (
     Client,
     ConsentScope,
@@ -36,6 +41,10 @@ from referrals.state_machine import (
 _NEED_CODE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,99}$")
 MAX_NEEDS = 20
 
+_REFERRAL: sa.Table = Referral.__table__  # type: ignore[attr-defined]
+_MAPPER = sa.inspect(Referral)
+_SELECT_REFERRAL = sa.select(_REFERRAL).where(_REFERRAL.c.id == sa.bindparam("id"))
+
 
 @dataclass(frozen=True, slots=True)
 class ReferralData:
@@ -49,9 +58,33 @@ class ReferralData:
 
 async def load_referral(session: AsyncSession, referral_id: str) -> Referral:
     """Fetch a referral by id, fresh from the database, or raise NotFound."""
-    referral = await session.get(Referral, referral_id, populate_existing=True)
+    referral = await session.run_sync(_load, referral_id)
     if referral is None:
         raise NotFound("Referral", referral_id)
+    return referral
+
+
+def _load(session: Session, referral_id: str) -> Referral | None:
+    # A Core select skips the ORM's loading machinery (a transition's hottest read); the row is
+    # then placed in the session as if loaded, refreshing any copy it already holds.
+    session.flush()
+    row = session.connection().execute(_SELECT_REFERRAL, {"id": referral_id}).first()
+    return None if row is None else _as_loaded(session, row._mapping)
+
+
+def _as_loaded(session: Session, values: sa.RowMapping) -> Referral:
+    held = session.identity_map.get(identity_key(Referral, values["id"]))
+    if isinstance(held, Referral):
+        for key, value in values.items():
+            set_committed_value(held, key, value)
+        return held
+    # Built as the ORM builds loaded rows (no constructor, values straight into the instance's
+    # dict), then made persistent and clean, as `session.get` would leave it: later edits
+    # flush as UPDATEs.
+    referral: Referral = _MAPPER.class_manager.new_instance()
+    instance_dict(referral).update(values)
+    make_transient_to_detached(referral)
+    session.add(referral)
     return referral
 
 
@@ -192,22 +225,38 @@ async def _apply(
         values["first_action_at"] = now
     if change.closes:
         values["closed_at"] = now
+    if not await session.run_sync(_write, referral, change, version, values, actor, now):
+        current = await load_referral(session, referral.id)
+        raise Conflict("Referral", referral.id, version, current.version)
+
+
+def _write(
+    session: Session,
+    referral: Referral,
+    change: Transition,
+    version: int,
+    values: dict[str, Any],
+    actor: Principal,
+    now: datetime,
+) -> bool:
+    """The transition's three writes as Core statements in one greenlet; False on a lost race."""
     # The version check and the write are one statement, so of two concurrent writers holding
     # the same version exactly one matches the row (PostgreSQL re-checks the WHERE after the
     # row lock; SQLite serialises writers).
-    result = await session.exec(
-        update(Referral)
-        .where(col(Referral.id) == referral.id, col(Referral.version) == version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = session.connection().execute(
+        _update_statement(tuple(values)),
+        {
+            "where_id": referral.id,
+            "where_version": version,
+            **{f"set_{k}": v for k, v in values.items()},
+        },
     )
     if result.rowcount != 1:
-        await session.refresh(referral)
-        raise Conflict("Referral", referral.id, version, referral.version)
+        return False
     for key, value in values.items():
         # Mirror the row in memory without marking the object dirty (no second UPDATE).
         set_committed_value(referral, key, value)
-    write_history(
+    insert_history(
         session,
         referral=referral,
         kind=EventKind.STATUS_CHANGE,
@@ -220,7 +269,20 @@ async def _apply(
         outcome=change.outcome,
         topic="referral.sent" if change.to_status == ReferralStatus.REQUESTED else None,
     )
-    await session.flush()
+    return True
+
+
+@functools.cache
+def _update_statement(columns: tuple[str, ...]) -> sa.Update:
+    # One prebuilt statement per set of changed columns: SQLAlchemy computes its cache key once.
+    return (
+        sa.update(_REFERRAL)
+        .where(
+            _REFERRAL.c.id == sa.bindparam("where_id"),
+            _REFERRAL.c.version == sa.bindparam("where_version"),
+        )
+        .values({name: sa.bindparam(f"set_{name}") for name in columns})
+    )
 
 
 async def add_note(

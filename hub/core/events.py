@@ -39,6 +39,9 @@ class OutboxEvent(SQLModel, table=True):
     attempts: int = 0
 
 
+_INSERT_OUTBOX = sa.insert(OutboxEvent.__table__)  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, slots=True)
 class PublishedEvent:
     """What subscribers learn after commit: enough to look the event up, nothing more."""
@@ -102,6 +105,12 @@ async def record_events(session: AsyncSession, events: list[dict[str, Any]]) -> 
     Each event is a dict with `topic`, `aggregate_type`, `aggregate_id` and optionally
     `payload` and `version` - the keyword arguments of `record_event`.
     """
+    if events:
+        await session.run_sync(insert_events, events)
+
+
+def insert_events(session: Session, events: list[dict[str, Any]]) -> None:
+    """`record_events` for synchronous code (inside `AsyncSession.run_sync`): no ORM flush."""
     if not events:
         return
     now = datetime.now(UTC)
@@ -119,9 +128,8 @@ async def record_events(session: AsyncSession, events: list[dict[str, Any]]) -> 
         }
         for e in events
     ]
-    connection = await session.connection()
-    await connection.execute(sa.insert(OutboxEvent.__table__), rows)  # type: ignore[attr-defined]
-    pending: list[PublishedEvent] = session.sync_session.info.setdefault(_PENDING_KEY, [])
+    session.connection().execute(_INSERT_OUTBOX, rows)
+    pending: list[PublishedEvent] = session.info.setdefault(_PENDING_KEY, [])
     pending.extend(
         PublishedEvent(
             r["id"], r["topic"], r["aggregate_type"], r["aggregate_id"], r["aggregate_version"]
