@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from hub.core.db import SessionFactory
+from hub.core.ids import new_id
 from hub.core.model_base import id_field, utc_field
 
 log = logging.getLogger(__name__)
@@ -40,12 +42,14 @@ class SearchLogWriter:
     def __init__(self, session_factory: SessionFactory, *, delay: float = 1.0) -> None:
         self.session_factory = session_factory
         self.delay = delay
-        self._rows: list[SearchLog] = []
+        self._rows: list[dict[str, Any]] = []
         self._task: asyncio.Task[None] | None = None
 
-    def add(self, entry: SearchLog) -> None:
-        """Queue a row; a background task writes it shortly."""
-        self._rows.append(entry)
+    def add(self, **values: Any) -> None:
+        """Queue a row (SearchLog columns); a background task writes it shortly."""
+        # Plain values, not a model instance: building one costs more than the search itself.
+        values.setdefault("id", new_id())
+        self._rows.append(values)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._later())
 
@@ -60,7 +64,7 @@ class SearchLogWriter:
             return
         try:
             async with self.session_factory() as session:
-                session.add_all(rows)
+                await session.exec(sa.insert(SearchLog).values(rows))
                 await session.commit()
         except Exception:
             log.exception("could not write %d search log rows", len(rows))

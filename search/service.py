@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,20 +53,20 @@ async def search_services(
     page = _label_needs(await backend.search(request), tree)
     if query.after is None:
         # Only first pages are logged: paging on is the same search, not new demand.
-        entry = SearchLog(
-            created_at=clock.now(),
-            need_codes=list(request.needs),
-            postal_code=request.place.postal_code if request.place else None,
-            state=request.place.state if request.place else None,
-            radius_km=request.radius_km,
-            result_count=page.total,
-            has_text=bool(request.text),
-            filters=query.filter_names(),
-            sort=request.sort.value,
-        )
+        values: dict[str, Any] = {
+            "created_at": clock.now(),
+            "need_codes": list(request.needs),
+            "postal_code": request.place.postal_code if request.place else None,
+            "state": request.place.state if request.place else None,
+            "radius_km": request.radius_km,
+            "result_count": page.total,
+            "has_text": bool(request.text),
+            "filters": query.filter_names(),
+            "sort": request.sort.value,
+        }
         if log_writer is not None:
-            log_writer.add(entry)  # written in batches, off the request path
+            log_writer.add(**values)  # written in batches, off the request path
         else:
-            session.add(entry)
+            session.add(SearchLog(**values))
             await session.commit()
     return request, page

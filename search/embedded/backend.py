@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
+from collections import OrderedDict
 from collections.abc import AsyncIterable, Sequence
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,6 +28,20 @@ from search.models import (
     SearchRequest,
 )
 
+# Results kept per index generation (like Elasticsearch's request cache): repeated searches,
+# such as a nationwide need, skip counting and faceting a large match set again.
+CACHE_SIZE = 256
+
+
+def _to_minute(moment: datetime | None) -> datetime | None:
+    return moment.replace(second=0, microsecond=0) if moment is not None else None
+
+
+def cache_key(request: SearchRequest) -> SearchRequest:
+    """The request as searched: the clock read to the minute (open-now is by the minute)."""
+    stale_before = _to_minute(request.stale_before)
+    return replace(request, now=_to_minute(request.now), stale_before=stale_before)
+
 
 class EmbeddedBackend(SearchBackend):
     """The default backend: an index file beside (or apart from) the primary database."""
@@ -31,11 +49,14 @@ class EmbeddedBackend(SearchBackend):
     name: ClassVar[str] = "embedded"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, cache_size: int = CACHE_SIZE) -> None:
         self.path = path
         self._pool: store.ConnectionPool | None = None
         self._write_lock = asyncio.Lock()
-        self._timezones: tuple[str, ...] | None = None
+        self._timezones: tuple[int, tuple[str, ...]] | None = None
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[int, SearchRequest], SearchPage] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @property
     def pool(self) -> store.ConnectionPool:
@@ -53,25 +74,49 @@ class EmbeddedBackend(SearchBackend):
 
     # Reads
 
-    def _zones(self, connection: sqlite3.Connection) -> tuple[str, ...]:
-        if self._timezones is None:
+    def _zones(self, connection: sqlite3.Connection, generation: int) -> tuple[str, ...]:
+        known = self._timezones
+        if known is None or known[0] != generation:
             rows = connection.execute(
                 "SELECT DISTINCT timezone_name FROM doc WHERE timezone_name IS NOT NULL"
             )
-            self._timezones = tuple(sorted(r[0] for r in rows))
-        return self._timezones
+            known = (generation, tuple(sorted(r[0] for r in rows)))
+            self._timezones = known
+        return known[1]
+
+    def _cached(self, key: tuple[int, SearchRequest]) -> SearchPage | None:
+        with self._cache_lock:
+            page = self._cache.get(key)
+            if page is not None:
+                self._cache.move_to_end(key)
+            return page
+
+    def _remember(self, key: tuple[int, SearchRequest], page: SearchPage) -> None:
+        if self.cache_size <= 0:
+            return
+        with self._cache_lock:
+            self._cache[key] = page
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
 
     async def search(self, request: SearchRequest) -> SearchPage:
         """Run a search in a worker thread on a pooled reader connection."""
         return await asyncio.to_thread(self._search, request)
 
     def _search(self, request: SearchRequest) -> SearchPage:
+        request = cache_key(request)
         with self.pool.reader() as connection:
-            compiled = compile_search(request, timezones=self._zones(connection))
-            # One read transaction: the count, page and facets all see the same snapshot.
+            # One read transaction: the generation, count, page and facets see one snapshot.
             connection.execute("BEGIN")
             try:
-                return self._run(connection, compiled, request)
+                generation = int(connection.execute(store.GENERATION_SQL).fetchone()[0])
+                key = (generation, request)
+                page = self._cached(key)
+                if page is None:
+                    zones = self._zones(connection, generation)
+                    page = self._run(connection, compile_search(request, timezones=zones), request)
+                    self._remember(key, page)
+                return page
             finally:
                 connection.execute("ROLLBACK")
 
@@ -170,11 +215,11 @@ class EmbeddedBackend(SearchBackend):
         writer.execute("BEGIN IMMEDIATE")
         try:
             result = work(writer, *args)
+            store.bump_generation(writer)
         except BaseException:
             writer.execute("ROLLBACK")
             raise
         writer.execute("COMMIT")
-        self._timezones = None
         return result
 
     async def index(self, documents: Sequence[ServiceDocument]) -> None:
@@ -201,6 +246,7 @@ class EmbeddedBackend(SearchBackend):
                     total += await asyncio.to_thread(store.upsert, writer, list(batch))
                     if progress is not None:
                         progress(len(batch))
+                await asyncio.to_thread(store.bump_generation, writer)
             except BaseException:
                 await asyncio.to_thread(writer.execute, "ROLLBACK")
                 raise
@@ -208,5 +254,4 @@ class EmbeddedBackend(SearchBackend):
             await asyncio.to_thread(
                 writer.execute, "INSERT INTO doc_fts (doc_fts) VALUES ('optimize')"
             )
-            self._timezones = None
             return total

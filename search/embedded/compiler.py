@@ -28,7 +28,8 @@ NO_DISTANCE = 1e12
 FACET_LIMITS = {"needs": 60, "languages": 40, "organizations": 25, "delivery_modes": 10}
 
 # CROSS JOIN fixes the order: SQLite has no statistics for temp.hit and would otherwise scan
-# the side tables whole and probe the (usually small) match set.
+# the side tables whole and probe the (usually small) match set. Organization and delivery mode
+# are copied into temp.hit by the match, so those two facets read the match set alone.
 FACET_SQL = {
     "needs": "SELECT n.code, n.code, count(*) FROM temp.hit h"
     " CROSS JOIN doc_need n ON n.doc = h.rowid"
@@ -36,13 +37,16 @@ FACET_SQL = {
     "languages": "SELECT l.code, l.code, count(*) FROM temp.hit h"
     " CROSS JOIN doc_language l ON l.doc = h.rowid"
     " GROUP BY l.code ORDER BY 3 DESC, 1 LIMIT {limit}",
-    "organizations": "SELECT d.organization_id, max(d.organization_name), count(*)"
-    " FROM temp.hit h CROSS JOIN doc d ON d.rowid = h.rowid GROUP BY d.organization_id"
-    " ORDER BY 3 DESC, 2 LIMIT {limit}",
-    "delivery_modes": "SELECT d.delivery_mode, d.delivery_mode, count(*) FROM temp.hit h"
-    " CROSS JOIN doc d ON d.rowid = h.rowid"
-    " GROUP BY d.delivery_mode ORDER BY 3 DESC, 1 LIMIT {limit}",
+    "organizations": "SELECT o.id, o.name, c.n FROM (SELECT org, count(*) AS n FROM temp.hit"
+    " GROUP BY org ORDER BY n DESC, org LIMIT {limit}) c CROSS JOIN org o ON o.no = c.org"
+    " ORDER BY c.n DESC, o.name",
+    "delivery_modes": "SELECT mode, mode, count(*) FROM temp.hit"
+    " GROUP BY mode ORDER BY 3 DESC, 1 LIMIT {limit}",
 }
+# What every match row carries from doc besides its score inputs.
+_ROW = "d.rowid AS rowid, d.id AS id, d.verified_at AS verified_at,"
+_ROW += " d.capacity_status AS capacity_status, d.org_no AS org, d.delivery_mode AS mode"
+_INSERT = "INSERT INTO temp.hit (rowid, id, score, dist, org, mode)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,63 +112,78 @@ def _score(clauses: Clauses, request: SearchRequest) -> str:
     return f"txt * {distance_factor} * {fresh} * {_capacity_case()}"
 
 
+def _page(request: SearchRequest) -> tuple[str, dict[str, Any]]:
+    # Sort and cut the narrow match rows first; only the page's rows fetch their bodies.
+    sort = "-h.score" if request.sort is SortOrder.RELEVANCE else f"coalesce(h.dist, {NO_DISTANCE})"
+    params: dict[str, Any] = {"limit": request.first + 1}
+    after = ""
+    if request.after is not None:
+        params.update(after_sort=request.after.sort_value, after_id=request.after.document_id)
+        after = f"WHERE {sort} > :after_sort OR ({sort} = :after_sort AND h.id > :after_id)"
+    sql = (
+        "SELECT p.rowid, p.id, p.score, p.dist, p.sort, b.body FROM"
+        f" (SELECT h.rowid, h.id, h.score, h.dist, {sort} AS sort FROM temp.hit h {after}"
+        " ORDER BY 5, 2 LIMIT :limit) p CROSS JOIN doc_body b ON b.rowid = p.rowid ORDER BY 5, 2"
+    )
+    return sql, params
+
+
 def compile_search(request: SearchRequest, *, timezones: Sequence[str] = ()) -> CompiledSearch:
     """Compile the match (all hits into temp.hit), page and facet statements of a request.
 
     The most selective part drives: the places in the radius (R*Tree box plus served areas),
-    else the words (FTS5), else the first need or language set; the rest are probes.
+    else the words (FTS5), else the need or language sets; the rest are probes, made on the
+    driving rowid before the wide doc row is read.
     """
     clauses = Clauses()
     expression = match_expression(request.text)
     weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
-    ctes = []
     candidates = _candidates(clauses, request)
-    text_score = "1.0"
+    score = _score(clauses, request)
+    key: str | None
     if candidates is not None:
-        ctes.append(candidates)
-        source = "cand c CROSS JOIN doc d ON d.rowid = c.rowid"
+        ctes = [candidates]
+        source, key, text_score = "cand c", "c.rowid", "1.0"
         if expression is not None:
-            match = clauses.param("q", expression)
+            # One pass over the words' matches, scoring (bm25) only those among the candidates.
             ctes.append(
                 f"ft(rowid, txt) AS MATERIALIZED (SELECT rowid, -bm25(doc_fts, {weights})"
-                f" FROM doc_fts WHERE doc_fts MATCH {match})"
+                f" FROM doc_fts WHERE doc_fts MATCH {clauses.param('q', expression)}"
+                " AND +rowid IN (SELECT rowid FROM cand))"
             )
-            source += " JOIN ft f ON f.rowid = d.rowid"
-            text_score = "f.txt"
-    elif expression is not None:
-        source = "doc_fts f CROSS JOIN doc d ON d.rowid = f.rowid"
-        clauses.add(f"doc_fts MATCH {clauses.param('q', expression)}")
-        text_score = f"-bm25(doc_fts, {weights})"
+            source, key, text_score = "ft f", "f.rowid", "f.txt"
+        distance = _distance(clauses, request)
+        filter_clauses(clauses, request, timezones, key=key)
+        radius = clauses.param("radius", request.radius_km)
+        # Materialized so the distance is computed once per row, not once per use.
+        ctes.append(
+            f"m AS MATERIALIZED (SELECT {_ROW}, {distance} AS dist, {text_score} AS txt"
+            f" FROM {source} CROSS JOIN doc d ON d.rowid = {key} WHERE {clauses.where()})"
+        )
+        source, text_score = "m", "m.txt"
+        match_sql = (
+            f"WITH {', '.join(ctes)} {_INSERT} SELECT rowid, id, {score}, dist, org, mode FROM"
+            f" (SELECT m.rowid AS rowid, m.id AS id, {text_score} AS txt, m.dist AS dist,"
+            " m.verified_at AS verified_at, m.capacity_status AS capacity_status,"
+            f" m.org AS org, m.mode AS mode FROM {source}"
+            f" WHERE m.dist IS NULL OR m.dist <= {radius})"
+        )
     else:
-        source = "doc d"
-    distance = _distance(clauses, request)
-    driven = candidates is not None or expression is not None
-    filter_clauses(clauses, request, timezones, driven=driven)
-
-    inner = (
-        f"SELECT d.rowid AS rowid, d.id AS id, {distance} AS dist, {text_score} AS txt,"
-        f" d.verified_at AS verified_at, d.capacity_status AS capacity_status"
-        f" FROM {source} WHERE {clauses.where()}"
-    )
-    scored = f"SELECT rowid, id, {_score(clauses, request)} AS score, dist FROM ({inner})"
-    if candidates is not None:
-        scored += f" WHERE dist IS NULL OR dist <= {clauses.param('radius', request.radius_km)}"
-    sort = "-score" if request.sort is SortOrder.RELEVANCE else f"coalesce(dist, {NO_DISTANCE})"
-    with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
-    match_sql = (
-        f"{with_clause}INSERT INTO temp.hit (rowid, id, score, dist, sort)"
-        f" SELECT rowid, id, score, dist, {sort} FROM ({scored})"
-    )
-
-    page_params: dict[str, Any] = {"limit": request.first + 1}
-    after = ""
-    if request.after is not None:
-        page_params.update(after_sort=request.after.sort_value, after_id=request.after.document_id)
-        after = "WHERE h.sort > :after_sort OR (h.sort = :after_sort AND h.id > :after_id)"
-    page_sql = (
-        "SELECT h.rowid, h.id, h.score, h.dist, h.sort, b.body FROM temp.hit h"
-        f" JOIN doc_body b ON b.rowid = h.rowid {after} ORDER BY h.sort, h.id LIMIT :limit"
-    )
+        if expression is not None:
+            source = "doc_fts f CROSS JOIN doc d ON d.rowid = f.rowid"
+            clauses.add(f"doc_fts MATCH {clauses.param('q', expression)}")
+            text_score = f"-bm25(doc_fts, {weights})"
+            key = "f.rowid"
+        else:
+            source = "doc d"
+            text_score = "1.0"
+            key = None
+        filter_clauses(clauses, request, timezones, key=key)
+        match_sql = (
+            f"{_INSERT} SELECT rowid, id, {score}, NULL, org, mode FROM"
+            f" (SELECT {_ROW}, {text_score} AS txt FROM {source} WHERE {clauses.where()})"
+        )
+    page_sql, page_params = _page(request)
     facets = (
         {name: sql.format(limit=FACET_LIMITS[name]) for name, sql in FACET_SQL.items()}
         if request.facets
@@ -173,11 +192,13 @@ def compile_search(request: SearchRequest, *, timezones: Sequence[str] = ()) -> 
     return CompiledSearch(match_sql, clauses.params, page_sql, page_params, facets, expression)
 
 
+# One pass over the match with the page's rowids as a plain filter (the unary +): handing them
+# to FTS5 as lookups would rebuild the prefix doclists once per rowid.
 HIGHLIGHT_SQL = (
     "SELECT rowid, highlight(doc_fts, 0, '<mark>', '</mark>'),"
     " highlight(doc_fts, 1, '<mark>', '</mark>'),"
     " highlight(doc_fts, 3, '<mark>', '</mark>'),"
     " snippet(doc_fts, 4, '<mark>', '</mark>', '…', 16)"
-    " FROM doc_fts WHERE doc_fts MATCH :q AND rowid IN (SELECT value FROM json_each(:rowids))"
+    " FROM doc_fts WHERE doc_fts MATCH :q AND +rowid IN (SELECT value FROM json_each(:rowids))"
 )
 HIGHLIGHT_FIELDS = ("service_name", "organization_name", "need_labels", "description")

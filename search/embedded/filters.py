@@ -62,25 +62,36 @@ def open_now_clause(clauses: Clauses, request: SearchRequest, timezones: Sequenc
     )
 
 
-def _member(clauses: Clauses, table: str, name: str, values: Sequence[str], drive: bool) -> None:
+def _probe(clauses: Clauses, table: str, name: str, values: Sequence[str], key: str) -> str:
     codes = clauses.any_of(name, values)
-    if drive:
-        # The set itself is the cheapest way in: SQLite walks it by its primary key.
-        clauses.add(f"d.rowid IN (SELECT doc FROM {table} WHERE code IN {codes})")
-    else:
-        # Something narrower drives (places, words): probe each candidate by its index.
-        clauses.add(f"EXISTS (SELECT 1 FROM {table} s WHERE s.doc = d.rowid AND s.code IN {codes})")
+    return f"EXISTS (SELECT 1 FROM {table} s WHERE s.code IN {codes} AND s.doc = {key})"
 
 
 def filter_clauses(
-    clauses: Clauses, request: SearchRequest, timezones: Sequence[str], *, driven: bool
+    clauses: Clauses, request: SearchRequest, timezones: Sequence[str], *, key: str | None
 ) -> None:
-    """Add every non-geographic, non-text filter (`driven`: geo or text already narrows)."""
-    if request.needs:
-        _member(clauses, "doc_need", "need", request.needs, drive=not driven)
-    if request.languages:
-        drive = not driven and not request.needs
-        _member(clauses, "doc_language", "lang", request.languages, drive=drive)
+    """Add every non-geographic, non-text filter.
+
+    `key` is the rowid of what drives (places, words): need and language sets are probed on it
+    by their (code, doc) keys. With nothing driving (None), the need set (or else the language
+    set) drives, the other intersected before any doc row is read.
+    """
+    sets = [
+        (table, name, values)
+        for table, name, values in (
+            ("doc_need", "need", request.needs),
+            ("doc_language", "lang", request.languages),
+        )
+        if values
+    ]
+    if key is None and sets:
+        (table, name, values), rest = sets[0], sets[1:]
+        probes = "".join(f" AND {_probe(clauses, *other, 'n.doc')}" for other in rest)
+        codes = clauses.any_of(name, values)
+        clauses.add(f"d.rowid IN (SELECT n.doc FROM {table} n WHERE n.code IN {codes}{probes})")
+    elif key is not None:
+        for table, name, values in sets:
+            clauses.add(_probe(clauses, table, name, values, key))
     if request.free:
         clauses.add("d.free = 1")
     if request.max_cost is not None:

@@ -36,8 +36,17 @@ CREATE TABLE IF NOT EXISTS doc (
     aid_accepted TEXT NOT NULL,
     earn_and_learn INTEGER NOT NULL,
     total_cost REAL,
-    verified_at REAL
+    verified_at REAL,
+    -- Number of the organization in `org` (facets group on it, not on the long id).
+    org_no INTEGER NOT NULL DEFAULT 0
 );
+-- Organizations by number: the organizations facet counts numbers and labels only its top rows.
+CREATE TABLE IF NOT EXISTS org (no INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL);
+-- One row, bumped by every write transaction: cached results of an older generation are stale.
+CREATE TABLE IF NOT EXISTS meta (one INTEGER PRIMARY KEY CHECK (one = 1),
+    generation INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta VALUES (1, 0);
 -- What hydrating a hit needs, apart from the narrow rows every filter scans.
 CREATE TABLE IF NOT EXISTS doc_body (rowid INTEGER PRIMARY KEY, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_service ON doc(service_id);
@@ -63,18 +72,20 @@ CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
 """
 
-# Per-connection scratch table holding one search's matches (for paging and facets).
+# Per-connection scratch table holding one search's matches (for paging and facets); the
+# single-valued facets (organization, delivery mode) ride along so they need no join back to doc.
 TEMP_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS hit (
-    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, score REAL NOT NULL, dist REAL, sort REAL NOT NULL
+    rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, score REAL NOT NULL, dist REAL,
+    org INTEGER NOT NULL, mode TEXT NOT NULL
 );
 """
 
 SIDE_TABLES = ("doc_need", "doc_language", "doc_area", "doc_open")
-ALL_TABLES = ("doc", "doc_body", "doc_fts", "doc_geo", *SIDE_TABLES)
+ALL_TABLES = ("doc", "doc_body", "doc_fts", "doc_geo", "org", *SIDE_TABLES)
 # Bumped when the layout changes; an index file of another version is dropped and recreated
 # (it is derived data: `hub reindex` fills it again).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def fts5_available() -> bool:

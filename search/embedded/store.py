@@ -22,9 +22,11 @@ from search.embedded.schema import (
 from search.geo import ellipsoid_km
 
 log = logging.getLogger(__name__)
+MMAP_BYTES = 4 << 30
+GENERATION_SQL = "SELECT generation FROM meta"
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path, *, reader: bool = True) -> sqlite3.Connection:
     """Open the index file in WAL mode with the `geo_km` function registered."""
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -33,6 +35,10 @@ def connect(path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA busy_timeout=30000")
     connection.execute("PRAGMA cache_size=-65536")
     connection.execute("PRAGMA temp_store=MEMORY")
+    if reader:
+        # Searches map the file instead of copying pages through read() calls: one touches many.
+        # (The writer does not: a rebuild would map the whole file into this process.)
+        connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     connection.create_function("geo_km", 4, ellipsoid_km, deterministic=True)
     return connection
 
@@ -42,7 +48,7 @@ class ConnectionPool:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.writer = connect(path)
+        self.writer = connect(path, reader=False)
         ensure_schema(self.writer)
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._all: list[sqlite3.Connection] = [self.writer]
@@ -100,15 +106,31 @@ def hit_body(doc: ServiceDocument) -> dict[str, object]:
     }
 
 
+def org_number(connection: sqlite3.Connection, doc: ServiceDocument) -> int:
+    """The organization's number in `org` (added, or renamed, on the way)."""
+    row = connection.execute(
+        "INSERT INTO org (id, name) VALUES (?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET name = excluded.name RETURNING no",
+        (doc.organization_id, doc.organization_name),
+    ).fetchone()
+    return int(row[0])
+
+
+def bump_generation(connection: sqlite3.Connection) -> None:
+    """Mark the index changed (inside the write transaction): cached results go stale."""
+    connection.execute("UPDATE meta SET generation = generation + 1")
+
+
 def insert(connection: sqlite3.Connection, doc: ServiceDocument) -> None:
     """Insert one document into every table (the caller holds the write transaction)."""
     verified = doc.last_verified_at.timestamp() if doc.last_verified_at else None
+    org_no = org_number(connection, doc)
     cursor = connection.execute(
         "INSERT INTO doc (id, version, service_id, location_id, organization_id, service_name,"
         " organization_name, lat, lon, free, min_cost, min_age, max_age, delivery_mode,"
         " accepts_referrals, capacity_status, open_evenings, timezone_name, credential,"
-        " occupation_code, schedule_fit, aid_accepted, earn_and_learn, total_cost, verified_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " occupation_code, schedule_fit, aid_accepted, earn_and_learn, total_cost, verified_at,"
+        " org_no) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc.id,
             doc.version,
@@ -135,6 +157,7 @@ def insert(connection: sqlite3.Connection, doc: ServiceDocument) -> None:
             int(doc.earn_and_learn),
             doc.total_cost,
             verified,
+            org_no,
         ),
     )
     rowid = cursor.lastrowid

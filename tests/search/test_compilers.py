@@ -54,7 +54,7 @@ def test_sql_binds_every_value_and_uses_rtree_and_areas() -> None:
     assert "d.free = 1" in sql
     assert "d.open_evenings = 1" in sql
     assert "geo_km(d.lat, d.lon" in sql
-    assert "coalesce(dist, 1000000000000.0)" in sql
+    assert "coalesce(h.dist, 1000000000000.0)" in compiled.page_sql
     # Nothing the caller typed is pasted into the SQL text.
     assert "childcare" not in sql
     assert "94601" not in sql
