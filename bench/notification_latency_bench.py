@@ -116,7 +116,7 @@ async def run(args: argparse.Namespace) -> None:
     url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'hub.sqlite3'}"
     migrate.upgrade(url)
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         data_dir=workdir,
         database_url=url,
         broker_url=args.redis_url,

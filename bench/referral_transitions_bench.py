@@ -7,8 +7,9 @@ committed in its own transaction, as the API does it. Run:
     .venv/bin/python bench/referral_transitions_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1/postgres
 
 The event loop is uvloop when installed, as `hub serve` runs (uvicorn's default); `--loop
-asyncio` measures the standard loop. On SQLite most of a transition's cost is the trips to
-aiosqlite's thread (one per cursor open, execute, fetch, close and commit), so the loop matters.
+asyncio` measures the standard loop. On SQLite a good part of a transition's cost is the trips to
+the driver's thread (`hub.core.sqlite_driver`: one per statement and one for the commit, five in
+all), so the loop matters.
 """
 
 from __future__ import annotations

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hub.core import sqlite_driver
 from hub.core.events import PUBLISHER_KEY
 
 SessionFactory = async_sessionmaker[AsyncSession]
+
+# SQLAlchemy's aiosqlite dialect over `sqlite_driver` in place of the aiosqlite module: the
+# same adapter, with one trip to the connection's thread per statement instead of four.
+_SQLITE_DBAPI = AsyncAdapt_aiosqlite_dbapi(sqlite_driver, sqlite3)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,7 +49,11 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": 30}, pool_reset_on_return=None
+            url,
+            echo=echo,
+            module=_SQLITE_DBAPI,
+            connect_args={"timeout": 30},
+            pool_reset_on_return=None,
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 from aiosmtpd.controller import Controller
 
@@ -100,7 +100,7 @@ class WebhookReceiver:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self) -> WebhookReceiver:
+    def start(self) -> Self:
         """Serve on a loopback port in a daemon thread."""
         receiver = self
 
