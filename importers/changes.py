@@ -137,5 +137,5 @@ async def _services_of(
                 session,
                 sa.select(services.c.id).where(column.in_(ids[start : start + _IN_CHUNK])),
             )
-            found.update(result.scalars())
+            found.update(result.scalars().all())
     return found

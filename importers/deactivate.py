@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
+from importers.bulk import execute_many, insert_statement
 from importers.changes import BatchChanges
 from importers.entities import entity_table
 from importers.lookups import DEACTIVATED, KEYS, TRACKED
@@ -120,7 +121,7 @@ class Deactivation:
                 updates,
             )
         if log:
-            await execute(self.session, sa.insert(METADATA), log)
+            await execute_many(self.session, insert_statement(METADATA), log)
         self.report.entity(entity).deactivated += len(log)
         await execute(
             self.session,

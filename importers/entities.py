@@ -107,6 +107,12 @@ def column_specs(entity: str) -> dict[str, ColumnSpec]:
     return specs
 
 
+@cache
+def required_columns(entity: str) -> tuple[str, ...]:
+    """Columns every record of the entity must have."""
+    return tuple(name for name, spec in column_specs(entity).items() if spec.required)
+
+
 def _spec(column: sa.Column[Any], required: bool, target: str | None) -> ColumnSpec:
     kind, length, enum = _kind(column.type)
     return ColumnSpec(column.name, kind, required, length, enum, target)
@@ -201,11 +207,20 @@ def coerce(spec: ColumnSpec, value: Any) -> Any:
 
 
 def _enum_member(enum: type[StrEnum], value: str) -> StrEnum:
-    for member in enum:
-        if member.value.lower() == value.lower():
-            return member
+    member = _enum_values(enum).get(value.lower())
+    if member is not None:
+        return member
     allowed = ", ".join(member.value for member in enum)
     raise CoercionError(f"{value!r} is not one of: {allowed}")
+
+
+@cache
+def _enum_values(enum: type[StrEnum]) -> dict[str, StrEnum]:
+    # The first member wins when two values differ only in case, as the old linear scan did.
+    out: dict[str, StrEnum] = {}
+    for member in enum:
+        out.setdefault(member.value.lower(), member)
+    return out
 
 
 def _json_text(value: Any) -> str:

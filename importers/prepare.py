@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from importers.entities import ENTITY_MODELS, CoercionError, coerce, column_specs
+from importers.entities import (
+    ENTITY_MODELS,
+    CoercionError,
+    coerce,
+    column_specs,
+    required_columns,
+)
 from importers.records import InternalRef, Record, internal_id
 from importers.report import ImportReport, Origin
 from providers.models.enums import GeocodePrecision, GeocodeStatus, LocationType
@@ -50,17 +56,23 @@ class Validation:
                     self._noted_fields.add((entity, name))
                     self.report.notes.append(f"{entity}.{name} is not a hub column; ignored")
                 continue
-            if spec.fk_target is not None and raw not in (None, ""):
-                target = spec.fk_target
+            target = spec.fk_target
+            if target is not None and raw is not None and raw != "":
                 if isinstance(raw, InternalRef):
                     values[name] = raw.id
                     refs.append((name, target, raw.id, raw.id))
                 else:
-                    ext = str(raw).strip()
+                    ext = raw.strip() if type(raw) is str else str(raw).strip()
                     ref_id = internal_id(self.source, target, ext)
                     values[name] = ref_id
                     refs.append((name, target, ref_id, ext))
                 continue
+            if type(raw) is str and spec.kind == "str":
+                # Most CSV cells: plain text within its length (coerce() decides the rest).
+                text = raw.strip()
+                if text and (spec.max_length is None or len(text) <= spec.max_length):
+                    values[name] = text
+                    continue
             try:
                 values[name] = coerced = coerce(spec, raw)
             except CoercionError as exc:
@@ -71,8 +83,8 @@ class Validation:
                 continue
             if coerced is None and spec.required:
                 ok = ok and self._missing(record, name)
-        for name, spec in specs.items():
-            if spec.required and name not in record.values:
+        for name in required_columns(entity):
+            if name not in record.values:
                 ok = ok and self._missing(record, name)
         if not ok:
             self.report.skip(entity, "required field missing or invalid")

@@ -34,6 +34,6 @@ class Record:
 
 def internal_id(source: str, entity: str, external_id: str) -> str:
     """The hub id of a source record: HSDS UUIDs are kept, other ids get a stable UUID5."""
-    if _UUID.fullmatch(external_id):
+    if len(external_id) == 36 and _UUID.fullmatch(external_id):
         return external_id
     return str(uuid.uuid5(_NAMESPACE, f"{source}\x1f{entity}\x1f{external_id}"))

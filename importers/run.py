@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
 
 from sqlalchemy.exc import DBAPIError
@@ -34,6 +35,38 @@ async def run_import(
     With `report.complete`, records of the source that earlier imports brought in and this one
     does not contain are deactivated (not deleted) in the same transaction.
     """
+    # Everything alive before the import (modules, mappers, caches) is moved out of the
+    # collector's sight: otherwise each full collection, triggered by the import's own
+    # allocations, walks it all again (about a tenth of an import's CPU).
+    gc.freeze()
+    try:
+        return await _run(
+            records,
+            session_factory=session_factory,
+            report=report,
+            clock=clock,
+            actor_name=actor_name,
+            geocoder=geocoder,
+            crosswalk=crosswalk,
+            batch_size=batch_size,
+            on_progress=on_progress,
+        )
+    finally:
+        gc.unfreeze()
+
+
+async def _run(
+    records: Iterable[Record],
+    *,
+    session_factory: SessionFactory,
+    report: ImportReport,
+    clock: Clock,
+    actor_name: str,
+    geocoder: Geocoder | None,
+    crosswalk: Crosswalk | None,
+    batch_size: int,
+    on_progress: Callable[[int], None] | None,
+) -> ImportReport:
     async with session_factory() as session:
         cache = await _tune(session)
         try:

@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hub.core.clock import Clock
 from hub.core.events import record_events
 from hub.core.ids import new_id
+from importers.bulk import execute_many, insert_statement, update_by_id
 from importers.changes import BatchChanges
 from importers.crosswalk import Crosswalk
 from importers.deactivate import Deactivation
@@ -28,11 +29,21 @@ from providers.models import Metadata
 
 METADATA: sa.Table = Metadata.__table__  # type: ignore[attr-defined]
 _ANALYZE_AFTER_ROWS = 1000
+_PROGRESS_STEP = 250
+
+
+# The same text as json.dumps(..., sort_keys=True), so stored hashes stay valid, without
+# building an encoder per call.
+_HASH_JSON = json.JSONEncoder(sort_keys=True, check_circular=False)
+_PLAIN = frozenset({str, int, bool, type(None)})  # exact types comparable() returns unchanged
 
 
 def content_hash(values: dict[str, Any]) -> str:
     """A digest of a record's values, to tell unchanged records without reading them."""
-    text = json.dumps({k: comparable(v) for k, v in values.items()}, sort_keys=True)
+    plain = _PLAIN
+    text = _HASH_JSON.encode(
+        {k: v if type(v) in plain else comparable(v) for k, v in values.items()}
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -59,6 +70,7 @@ class Upserter(Validation, Lookups, Deactivation):
         self.crosswalk = crosswalk
         self.batch_size = batch_size
         self.on_progress = on_progress
+        self._unreported = 0  # records read but not yet counted on the progress bar
         self.buffers: dict[str, list[PendingRow]] = {entity: [] for entity in ENTITY_ORDER}
         self.buffered = 0
         self.to_geocode: list[str] = []
@@ -87,7 +99,11 @@ class Upserter(Validation, Lookups, Deactivation):
     async def add(self, record: Record) -> None:
         """Validate one record and queue it; full batches are written at once."""
         if self.on_progress is not None:
-            self.on_progress(1)
+            # A progress bar update costs more than validating a record: report in steps.
+            self._unreported += 1
+            if self._unreported >= _PROGRESS_STEP:
+                self.on_progress(self._unreported)
+                self._unreported = 0
         if record.entity in TRACKED and record.external_id:
             # Seen even when invalid below: a record still in the source is never deactivated.
             self._seen[record.entity].add(record.external_id)
@@ -107,6 +123,9 @@ class Upserter(Validation, Lookups, Deactivation):
 
     async def flush(self) -> None:
         """Write every queued batch, parents first, then the batch's outbox events."""
+        if self.on_progress is not None and self._unreported:
+            self.on_progress(self._unreported)
+            self._unreported = 0
         for entity in ENTITY_ORDER:
             rows = self.buffers[entity]
             if rows:
@@ -168,21 +187,14 @@ class Upserter(Validation, Lookups, Deactivation):
         table = entity_table(entity)
         existing = await self._existing_rows(table, [row.id for row in pending])
         now = self.clock.now()
+        base = defaults(entity)
         inserts: list[dict[str, Any]] = []
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         log: list[dict[str, Any]] = []
         for row in pending:
             old = existing.get(row.id)
             if old is None:
-                inserts.append(
-                    {
-                        **defaults(entity),
-                        **row.values,
-                        "id": row.id,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
+                inserts.append({**base, **row.values, "id": row.id})
                 counts.created += 1
                 self.changes.note(entity, row.id, row.values, created=True)
                 if entity == "location" and "latitude" not in row.values:
@@ -222,18 +234,14 @@ class Upserter(Validation, Lookups, Deactivation):
         if inserts and entity == "taxonomy":
             await self._unique_taxonomy_names(table, inserts)
         if inserts:
-            await execute(self.session, sa.insert(table), inserts)
+            stamps = {"created_at": now, "updated_at": now}
+            await execute_many(self.session, insert_statement(table), inserts, stamps)
             self._grown[table.name] += len(inserts)
         for columns, params in updates.items():
             # One executemany per set of changed columns instead of one UPDATE per record.
-            statement = (
-                sa.update(table)
-                .where(table.c.id == sa.bindparam("row_id"))
-                .values({name: sa.bindparam(f"v_{name}") for name in columns})
-            )
-            await execute(self.session, statement, params)
+            await execute_many(self.session, update_by_id(table, columns), params)
         if log:
-            await execute(self.session, sa.insert(METADATA), log)
+            await execute_many(self.session, insert_statement(METADATA), log)
         await self._save_keys(entity, pending, hashes, known, self.stamp)
 
     async def _check_references(self, entity: str, rows: list[PendingRow]) -> list[PendingRow]:
