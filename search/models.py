@@ -28,6 +28,8 @@ class Capability(StrEnum):
 
 
 FACET_NAMES = ("needs", "languages", "organizations", "delivery_modes")
+# How many values each facet lists at most (the most frequent).
+FACET_LIMITS = {"needs": 60, "languages": 40, "organizations": 25, "delivery_modes": 10}
 
 
 @dataclass(frozen=True, slots=True)

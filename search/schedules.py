@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MINUTES_PER_DAY = 24 * 60
@@ -64,6 +65,9 @@ def open_evenings(spans: Iterable[tuple[int, int]]) -> bool:
     return False
 
 
+# ZoneInfo keeps only 8 zones strongly: an open-now search over a national index (dozens of
+# zones) would read zone files from disk on every search.
+@cache
 def zone(name: str | None) -> ZoneInfo | None:
     """The IANA zone, or None when the name is missing or unknown."""
     if not name:

@@ -17,11 +17,11 @@ from search.backend import Progress, SearchBackend
 from search.document import ServiceDocument
 from search.embedded import store
 from search.embedded.compiler import HIGHLIGHT_FIELDS, HIGHLIGHT_SQL, CompiledSearch, compile_search
+from search.embedded.vocabulary import Vocabulary, facet_values
 from search.highlight import marked, need_highlight
 from search.models import (
     Capability,
     Cursor,
-    FacetValue,
     Highlight,
     SearchHit,
     SearchPage,
@@ -53,7 +53,7 @@ class EmbeddedBackend(SearchBackend):
         self.path = path
         self._pool: store.ConnectionPool | None = None
         self._write_lock = asyncio.Lock()
-        self._timezones: tuple[int, tuple[str, ...]] | None = None
+        self._known: tuple[int, Vocabulary] | None = None
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[int, SearchRequest], SearchPage] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -74,14 +74,11 @@ class EmbeddedBackend(SearchBackend):
 
     # Reads
 
-    def _zones(self, connection: sqlite3.Connection, generation: int) -> tuple[str, ...]:
-        known = self._timezones
+    def _vocabulary(self, connection: sqlite3.Connection, generation: int) -> Vocabulary:
+        known = self._known
         if known is None or known[0] != generation:
-            rows = connection.execute(
-                "SELECT DISTINCT timezone_name FROM doc WHERE timezone_name IS NOT NULL"
-            )
-            known = (generation, tuple(sorted(r[0] for r in rows)))
-            self._timezones = known
+            known = (generation, Vocabulary.read(connection))
+            self._known = known
         return known[1]
 
     def _cached(self, key: tuple[int, SearchRequest]) -> SearchPage | None:
@@ -100,8 +97,20 @@ class EmbeddedBackend(SearchBackend):
                 self._cache.popitem(last=False)
 
     async def search(self, request: SearchRequest) -> SearchPage:
-        """Run a search in a worker thread on a pooled reader connection."""
+        """Serve a cached page at once, else run the search in a worker thread."""
+        page = self._peek(request)
+        if page is not None:
+            return page
         return await asyncio.to_thread(self._search, request)
+
+    def _peek(self, request: SearchRequest) -> SearchPage | None:
+        # Only once the pool is open (opening it may wait for locks; a search opens it).
+        if self.cache_size <= 0 or self._pool is None:
+            return None
+        generation = self._pool.generation()
+        if generation is None:
+            return None
+        return self._cached((generation, cache_key(request)))
 
     def _search(self, request: SearchRequest) -> SearchPage:
         request = cache_key(request)
@@ -113,32 +122,34 @@ class EmbeddedBackend(SearchBackend):
                 key = (generation, request)
                 page = self._cached(key)
                 if page is None:
-                    zones = self._zones(connection, generation)
-                    page = self._run(connection, compile_search(request, timezones=zones), request)
+                    words = self._vocabulary(connection, generation)
+                    compiled = compile_search(
+                        request, timezones=words.zones, language_bits=words.language_bits
+                    )
+                    page = self._run(connection, compiled, request, words)
                     self._remember(key, page)
                 return page
             finally:
                 connection.execute("ROLLBACK")
 
     def _run(
-        self, connection: sqlite3.Connection, compiled: CompiledSearch, request: SearchRequest
+        self,
+        connection: sqlite3.Connection,
+        compiled: CompiledSearch,
+        request: SearchRequest,
+        words: Vocabulary,
     ) -> SearchPage:
         connection.execute("DELETE FROM temp.hit")
         connection.execute(compiled.match_sql, compiled.params)
-        total = int(connection.execute("SELECT count(*) FROM temp.hit").fetchone()[0])
+        total, blob = connection.execute(compiled.total_sql).fetchone()
         rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
         page = rows[: request.first]
         texts = self._text_highlights(connection, compiled, [r[0] for r in page])
         hits = tuple(self._hit(row, texts.get(row[0], ()), request) for row in page)
-        facets = {
-            name: tuple(
-                FacetValue(str(v), str(label), int(n)) for v, label, n in connection.execute(sql)
-            )
-            for name, sql in compiled.facet_sql.items()
-        }
+        facets = facet_values(connection, blob, words) if request.facets else {}
         last = hits[-1] if hits and len(rows) > request.first else None
         cursor = Cursor(last.sort_value, last.document_id) if last else None
-        return SearchPage(hits=hits, total=total, facets=facets, next_cursor=cursor)
+        return SearchPage(hits=hits, total=int(total), facets=facets, next_cursor=cursor)
 
     def _text_highlights(
         self, connection: sqlite3.Connection, compiled: CompiledSearch, rowids: list[int]
@@ -242,8 +253,9 @@ class EmbeddedBackend(SearchBackend):
             total = 0
             try:
                 await asyncio.to_thread(store.clear, writer)
+                terms = store.Terms(writer)
                 async for batch in batches:
-                    total += await asyncio.to_thread(store.upsert, writer, list(batch))
+                    total += await asyncio.to_thread(store.upsert, writer, list(batch), terms)
                     if progress is not None:
                         progress(len(batch))
                 await asyncio.to_thread(store.bump_generation, writer)

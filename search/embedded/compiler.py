@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from search.document import TEXT_FIELDS
@@ -25,39 +25,26 @@ CAPACITY_FACTORS = {
 }
 UNKNOWN_CAPACITY_FACTOR = 0.9
 NO_DISTANCE = 1e12
-FACET_LIMITS = {"needs": 60, "languages": 40, "organizations": 25, "delivery_modes": 10}
 
-# CROSS JOIN fixes the order: SQLite has no statistics for temp.hit and would otherwise scan
-# the side tables whole and probe the (usually small) match set. Organization and delivery mode
-# are copied into temp.hit by the match, so those two facets read the match set alone.
-FACET_SQL = {
-    "needs": "SELECT n.code, n.code, count(*) FROM temp.hit h"
-    " CROSS JOIN doc_need n ON n.doc = h.rowid"
-    " GROUP BY n.code ORDER BY 3 DESC, 1 LIMIT {limit}",
-    "languages": "SELECT l.code, l.code, count(*) FROM temp.hit h"
-    " CROSS JOIN doc_language l ON l.doc = h.rowid"
-    " GROUP BY l.code ORDER BY 3 DESC, 1 LIMIT {limit}",
-    "organizations": "SELECT o.id, o.name, c.n FROM (SELECT org, count(*) AS n FROM temp.hit"
-    " GROUP BY org ORDER BY n DESC, org LIMIT {limit}) c CROSS JOIN org o ON o.no = c.org"
-    " ORDER BY c.n DESC, o.name",
-    "delivery_modes": "SELECT mode, mode, count(*) FROM temp.hit"
-    " GROUP BY mode ORDER BY 3 DESC, 1 LIMIT {limit}",
-}
+# The total and every facet in one pass over the match set: the facet codes of all matches,
+# concatenated (counted by `facets.count`). CAST keeps the bytes a blob.
+TOTAL_SQL = "SELECT count(*), CAST(group_concat(facets, '') AS BLOB) FROM temp.hit"
+TOTAL_ONLY_SQL = "SELECT count(*), NULL FROM temp.hit"
 # What every match row carries from doc besides its score inputs.
 _ROW = "d.rowid AS rowid, d.id AS id, d.verified_at AS verified_at,"
-_ROW += " d.capacity_status AS capacity_status, d.org_no AS org, d.delivery_mode AS mode"
-_INSERT = "INSERT INTO temp.hit (rowid, id, score, dist, org, mode)"
+_ROW += " d.capacity_status AS capacity_status, d.facets AS facets"
+_INSERT = "INSERT INTO temp.hit (rowid, id, score, dist, facets)"
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledSearch:
-    """The statements of one search: fill temp.hit, read a page, count facets, highlight."""
+    """The statements of one search: fill temp.hit, read a page, total and facets, highlight."""
 
     match_sql: str
     params: dict[str, Any]
     page_sql: str
     page_params: dict[str, Any]
-    facet_sql: dict[str, str] = field(default_factory=dict)
+    total_sql: str = TOTAL_ONLY_SQL
     match_expression: str | None = None
 
 
@@ -98,7 +85,7 @@ def _distance(clauses: Clauses, request: SearchRequest) -> str:
     return f"CASE WHEN d.lat IS NULL THEN NULL ELSE geo_km(d.lat, d.lon, {lat}, {lon}) END"
 
 
-def _score(clauses: Clauses, request: SearchRequest) -> str:
+def _score(clauses: Clauses, request: SearchRequest, text: str = "txt") -> str:
     distance_factor = "1.0"
     if request.point is not None:
         distance_factor = (
@@ -109,7 +96,7 @@ def _score(clauses: Clauses, request: SearchRequest) -> str:
     if request.stale_before is not None:
         cutoff = clauses.param("stale", request.stale_before.timestamp())
         fresh = f"(CASE WHEN verified_at >= {cutoff} THEN 1.0 ELSE {STALE_FACTOR} END)"
-    return f"txt * {distance_factor} * {fresh} * {_capacity_case()}"
+    return f"{text} * {distance_factor} * {fresh} * {_capacity_case()}"
 
 
 def _page(request: SearchRequest) -> tuple[str, dict[str, Any]]:
@@ -128,18 +115,23 @@ def _page(request: SearchRequest) -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
-def compile_search(request: SearchRequest, *, timezones: Sequence[str] = ()) -> CompiledSearch:
+def compile_search(
+    request: SearchRequest,
+    *,
+    timezones: Sequence[str] = (),
+    language_bits: Mapping[str, int] | None = None,
+) -> CompiledSearch:
     """Compile the match (all hits into temp.hit), page and facet statements of a request.
 
     The most selective part drives: the places in the radius (R*Tree box plus served areas),
     else the words (FTS5), else the need or language sets; the rest are probes, made on the
-    driving rowid before the wide doc row is read.
+    driving rowid before the wide doc row is read. `language_bits` (the index's language mask
+    bits) lets a need-driven search filter languages on the need rows themselves.
     """
     clauses = Clauses()
     expression = match_expression(request.text)
     weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
     candidates = _candidates(clauses, request)
-    score = _score(clauses, request)
     key: str | None
     if candidates is not None:
         ctes = [candidates]
@@ -153,7 +145,8 @@ def compile_search(request: SearchRequest, *, timezones: Sequence[str] = ()) -> 
             )
             source, key, text_score = "ft f", "f.rowid", "f.txt"
         distance = _distance(clauses, request)
-        filter_clauses(clauses, request, timezones, key=key)
+        filter_clauses(clauses, request, timezones, key=key, language_bits=language_bits)
+        score = _score(clauses, request)
         radius = clauses.param("radius", request.radius_km)
         # Materialized so the distance is computed once per row, not once per use.
         ctes.append(
@@ -162,10 +155,10 @@ def compile_search(request: SearchRequest, *, timezones: Sequence[str] = ()) -> 
         )
         source, text_score = "m", "m.txt"
         match_sql = (
-            f"WITH {', '.join(ctes)} {_INSERT} SELECT rowid, id, {score}, dist, org, mode FROM"
+            f"WITH {', '.join(ctes)} {_INSERT} SELECT rowid, id, {score}, dist, facets FROM"
             f" (SELECT m.rowid AS rowid, m.id AS id, {text_score} AS txt, m.dist AS dist,"
             " m.verified_at AS verified_at, m.capacity_status AS capacity_status,"
-            f" m.org AS org, m.mode AS mode FROM {source}"
+            f" m.facets AS facets FROM {source}"
             f" WHERE m.dist IS NULL OR m.dist <= {radius})"
         )
     else:
@@ -175,21 +168,19 @@ def compile_search(request: SearchRequest, *, timezones: Sequence[str] = ()) -> 
             text_score = f"-bm25(doc_fts, {weights})"
             key = "f.rowid"
         else:
-            source = "doc d"
+            source = ""
             text_score = "1.0"
             key = None
-        filter_clauses(clauses, request, timezones, key=key)
+        filter_clauses(clauses, request, timezones, key=key, language_bits=language_bits)
+        # Flat (no subquery): the score reads doc's columns as the rows go by.
+        score = _score(clauses, request, text_score)
         match_sql = (
-            f"{_INSERT} SELECT rowid, id, {score}, NULL, org, mode FROM"
-            f" (SELECT {_ROW}, {text_score} AS txt FROM {source} WHERE {clauses.where()})"
+            f"{_INSERT} SELECT d.rowid, d.id, {score}, NULL, d.facets"
+            f" FROM {source or clauses.source} WHERE {clauses.where()}"
         )
     page_sql, page_params = _page(request)
-    facets = (
-        {name: sql.format(limit=FACET_LIMITS[name]) for name, sql in FACET_SQL.items()}
-        if request.facets
-        else {}
-    )
-    return CompiledSearch(match_sql, clauses.params, page_sql, page_params, facets, expression)
+    total_sql = TOTAL_SQL if request.facets else TOTAL_ONLY_SQL
+    return CompiledSearch(match_sql, clauses.params, page_sql, page_params, total_sql, expression)
 
 
 # One pass over the match with the page's rowids as a plain filter (the unary +): handing them

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from search.models import SearchRequest
@@ -17,6 +17,8 @@ class Clauses:
     def __init__(self) -> None:
         self.conditions: list[str] = []
         self.params: Params = {}
+        # What the match reads when a need or language set drives it (else plain doc).
+        self.source = "doc d"
 
     def param(self, name: str, value: Any) -> str:
         """Bind a value and return its placeholder."""
@@ -67,14 +69,30 @@ def _probe(clauses: Clauses, table: str, name: str, values: Sequence[str], key: 
     return f"EXISTS (SELECT 1 FROM {table} s WHERE s.code IN {codes} AND s.doc = {key})"
 
 
+def _language_mask(languages: Sequence[str], bits: Mapping[str, int] | None) -> int | None:
+    """The mask of the wanted languages, or None when one of them has no bit of its own."""
+    if bits is None or any(language not in bits for language in languages):
+        return None
+    mask = 0
+    for language in languages:
+        mask |= 1 << bits[language]
+    return mask
+
+
 def filter_clauses(
-    clauses: Clauses, request: SearchRequest, timezones: Sequence[str], *, key: str | None
+    clauses: Clauses,
+    request: SearchRequest,
+    timezones: Sequence[str],
+    *,
+    key: str | None,
+    language_bits: Mapping[str, int] | None = None,
 ) -> None:
     """Add every non-geographic, non-text filter.
 
     `key` is the rowid of what drives (places, words): need and language sets are probed on it
     by their (code, doc) keys. With nothing driving (None), the need set (or else the language
-    set) drives, the other intersected before any doc row is read.
+    set) drives, the other intersected before any doc row is read: languages by the mask on
+    the need rows when every wanted language has a bit, else by probing doc_language.
     """
     sets = [
         (table, name, values)
@@ -86,9 +104,19 @@ def filter_clauses(
     ]
     if key is None and sets:
         (table, name, values), rest = sets[0], sets[1:]
-        probes = "".join(f" AND {_probe(clauses, *other, 'n.doc')}" for other in rest)
-        codes = clauses.any_of(name, values)
-        clauses.add(f"d.rowid IN (SELECT n.doc FROM {table} n WHERE n.code IN {codes}{probes})")
+        mask = _language_mask(request.languages, language_bits)
+        if table == "doc_need" and rest and mask is not None:
+            rest = []
+            probes = f" AND n.langs & {clauses.param('langs', mask)}"
+        else:
+            probes = "".join(f" AND {_probe(clauses, *other, 'n.doc')}" for other in rest)
+        if len(values) == 1:
+            # One code: its rows join doc directly (no duplicates, no IN list to build first).
+            clauses.source = f"{table} n CROSS JOIN doc d ON d.rowid = n.doc"
+            clauses.add(f"n.code = {clauses.param(name, values[0])}{probes}")
+        else:
+            codes = clauses.any_of(name, values)
+            clauses.add(f"d.rowid IN (SELECT n.doc FROM {table} n WHERE n.code IN {codes}{probes})")
     elif key is not None:
         for table, name, values in sets:
             clauses.add(_probe(clauses, table, name, values, key))

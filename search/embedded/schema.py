@@ -10,15 +10,15 @@ from search.document import TEXT_FIELDS
 FTS_COLUMNS = tuple(TEXT_FIELDS)
 
 DDL = f"""
+-- The narrow row every filter reads: what the match and the score need come first; the wide
+-- ids only `document_ids` and upserts look up come last.
 CREATE TABLE IF NOT EXISTS doc (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    version INTEGER NOT NULL,
-    service_id TEXT NOT NULL,
-    location_id TEXT,
-    organization_id TEXT NOT NULL,
-    service_name TEXT NOT NULL,
-    organization_name TEXT NOT NULL,
+    verified_at REAL,
+    capacity_status TEXT,
+    -- The document's facet codes (see `facets.py`): counted for a whole match in one pass.
+    facets BLOB NOT NULL,
     lat REAL,
     lon REAL,
     free INTEGER NOT NULL,
@@ -27,7 +27,6 @@ CREATE TABLE IF NOT EXISTS doc (
     max_age INTEGER,
     delivery_mode TEXT NOT NULL,
     accepts_referrals INTEGER NOT NULL,
-    capacity_status TEXT,
     open_evenings INTEGER NOT NULL,
     timezone_name TEXT,
     credential TEXT,
@@ -36,10 +35,15 @@ CREATE TABLE IF NOT EXISTS doc (
     aid_accepted TEXT NOT NULL,
     earn_and_learn INTEGER NOT NULL,
     total_cost REAL,
-    verified_at REAL,
-    -- Number of the organization in `org` (facets group on it, not on the long id).
-    org_no INTEGER NOT NULL DEFAULT 0
+    version INTEGER NOT NULL,
+    service_id TEXT NOT NULL,
+    location_id TEXT,
+    organization_id TEXT NOT NULL
 );
+-- Need codes, languages and delivery modes by number (facet codes carry numbers); languages
+-- also get a bit (the first 62 seen) for the language masks of doc_need.
+CREATE TABLE IF NOT EXISTS term (no INTEGER PRIMARY KEY, kind INTEGER NOT NULL,
+    value TEXT NOT NULL, bit INTEGER, UNIQUE (kind, value));
 -- Organizations by number: the organizations facet counts numbers and labels only its top rows.
 CREATE TABLE IF NOT EXISTS org (no INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL);
@@ -52,8 +56,10 @@ CREATE TABLE IF NOT EXISTS doc_body (rowid INTEGER PRIMARY KEY, body TEXT NOT NU
 CREATE INDEX IF NOT EXISTS doc_service ON doc(service_id);
 CREATE INDEX IF NOT EXISTS doc_location ON doc(location_id);
 CREATE INDEX IF NOT EXISTS doc_organization ON doc(organization_id);
+-- `langs` is the document's language mask: a need-driven search filters languages while it
+-- scans the need's rows, without probing doc_language once per candidate.
 CREATE TABLE IF NOT EXISTS doc_need (code TEXT NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY (code, doc)) WITHOUT ROWID;
+    langs INTEGER NOT NULL, PRIMARY KEY (code, doc)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doc_need_doc ON doc_need(doc);
 CREATE TABLE IF NOT EXISTS doc_language (code TEXT NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY (code, doc)) WITHOUT ROWID;
@@ -72,20 +78,20 @@ CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
 """
 
-# Per-connection scratch table holding one search's matches (for paging and facets); the
-# single-valued facets (organization, delivery mode) ride along so they need no join back to doc.
+# Per-connection scratch table holding one search's matches (for paging and facets); the facet
+# codes ride along so counting them needs no join back to doc.
 TEMP_DDL = """
 CREATE TEMP TABLE IF NOT EXISTS hit (
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, score REAL NOT NULL, dist REAL,
-    org INTEGER NOT NULL, mode TEXT NOT NULL
+    facets BLOB NOT NULL
 );
 """
 
 SIDE_TABLES = ("doc_need", "doc_language", "doc_area", "doc_open")
-ALL_TABLES = ("doc", "doc_body", "doc_fts", "doc_geo", "org", *SIDE_TABLES)
+ALL_TABLES = ("doc", "doc_body", "doc_fts", "doc_geo", "org", "term", *SIDE_TABLES)
 # Bumped when the layout changes; an index file of another version is dropped and recreated
 # (it is derived data: `hub reindex` fills it again).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def fts5_available() -> bool:

@@ -6,11 +6,13 @@ import json
 import logging
 import queue
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from search.document import ServiceDocument
+from search.embedded.facets import OTHER_LANGUAGES_BIT, Kind, encode
 from search.embedded.schema import (
     ALL_TABLES,
     DDL,
@@ -52,6 +54,12 @@ class ConnectionPool:
         ensure_schema(self.writer)
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._all: list[sqlite3.Connection] = [self.writer]
+        # Reads only the generation, on the caller's own thread: it never waits for a lock
+        # (busy_timeout 0), so a cached page can be served without a hop to a worker thread.
+        self.peeker = connect(path)
+        self.peeker.execute("PRAGMA busy_timeout=0")
+        self._all.append(self.peeker)
+        self.peek_lock = threading.Lock()
 
     @contextmanager
     def reader(self) -> Iterator[sqlite3.Connection]:
@@ -67,11 +75,23 @@ class ConnectionPool:
         finally:
             self._idle.put(connection)
 
+    def generation(self) -> int | None:
+        """The index generation if it can be read at once (None: busy, or another thread peeks)."""
+        if not self.peek_lock.acquire(blocking=False):
+            return None
+        try:
+            return int(self.peeker.execute(GENERATION_SQL).fetchone()[0])
+        except sqlite3.OperationalError:
+            return None
+        finally:
+            self.peek_lock.release()
+
     def close(self) -> None:
         """Close every connection."""
-        for connection in self._all:
-            connection.close()
-        self._all.clear()
+        with self.peek_lock:
+            for connection in self._all:
+                connection.close()
+            self._all.clear()
 
 
 def ensure_schema(connection: sqlite3.Connection) -> None:
@@ -116,29 +136,76 @@ def org_number(connection: sqlite3.Connection, doc: ServiceDocument) -> int:
     return int(row[0])
 
 
+def term_number(connection: sqlite3.Connection, kind: Kind, value: str) -> tuple[int, int | None]:
+    """A need code's, language's or delivery mode's number in `term` and its bit (languages)."""
+    row = connection.execute(
+        "SELECT no, bit FROM term WHERE kind = ? AND value = ?", (kind, value)
+    ).fetchone()
+    if row is None:
+        row = connection.execute(
+            "INSERT INTO term (kind, value, bit) SELECT :kind, :value, CASE WHEN :kind = :lang"
+            " THEN (SELECT CASE WHEN count(*) < :bits THEN count(*) END FROM term"
+            " WHERE kind = :lang) END RETURNING no, bit",
+            {"kind": kind, "value": value, "lang": Kind.LANGUAGE, "bits": OTHER_LANGUAGES_BIT},
+        ).fetchone()
+    return int(row[0]), row[1]
+
+
+class Terms:
+    """Term numbers remembered for one write transaction (no other writer renumbers meanwhile)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self._known: dict[tuple[Kind, str], tuple[int, int | None]] = {}
+
+    def number(self, kind: Kind, value: str) -> tuple[int, int | None]:
+        """The term's number and bit (added on first use)."""
+        found = self._known.get((kind, value))
+        if found is None:
+            found = self._known[(kind, value)] = term_number(self.connection, kind, value)
+        return found
+
+
 def bump_generation(connection: sqlite3.Connection) -> None:
     """Mark the index changed (inside the write transaction): cached results go stale."""
     connection.execute("UPDATE meta SET generation = generation + 1")
 
 
-def insert(connection: sqlite3.Connection, doc: ServiceDocument) -> None:
+def _facet_codes(terms: Terms, doc: ServiceDocument) -> tuple[bytes, int, tuple[str, ...]]:
+    """The document's facet blob, its language mask and its need codes."""
+    codes: list[tuple[Kind, int]] = []
+    needs = doc.need_codes
+    for code in needs:
+        codes.append((Kind.NEED, terms.number(Kind.NEED, code)[0]))
+    mask = 0
+    for language in dict.fromkeys(doc.languages):
+        number, bit = terms.number(Kind.LANGUAGE, language)
+        codes.append((Kind.LANGUAGE, number))
+        mask |= 1 << (OTHER_LANGUAGES_BIT if bit is None else bit)
+    codes.append((Kind.MODE, terms.number(Kind.MODE, doc.delivery_mode)[0]))
+    if doc.timezone_name:
+        terms.number(Kind.ZONE, doc.timezone_name)  # listed, not counted
+    codes.append((Kind.ORGANIZATION, org_number(terms.connection, doc)))
+    return encode(codes), mask, needs
+
+
+def insert(
+    connection: sqlite3.Connection, doc: ServiceDocument, terms: Terms | None = None
+) -> None:
     """Insert one document into every table (the caller holds the write transaction)."""
     verified = doc.last_verified_at.timestamp() if doc.last_verified_at else None
-    org_no = org_number(connection, doc)
+    facets, languages, needs = _facet_codes(terms or Terms(connection), doc)
     cursor = connection.execute(
-        "INSERT INTO doc (id, version, service_id, location_id, organization_id, service_name,"
-        " organization_name, lat, lon, free, min_cost, min_age, max_age, delivery_mode,"
-        " accepts_referrals, capacity_status, open_evenings, timezone_name, credential,"
-        " occupation_code, schedule_fit, aid_accepted, earn_and_learn, total_cost, verified_at,"
-        " org_no) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO doc (id, verified_at, capacity_status, facets, lat, lon, free, min_cost,"
+        " min_age, max_age, delivery_mode, accepts_referrals, open_evenings, timezone_name,"
+        " credential, occupation_code, schedule_fit, aid_accepted, earn_and_learn, total_cost,"
+        " version, service_id, location_id, organization_id)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             doc.id,
-            doc.version,
-            doc.service_id,
-            doc.location_id,
-            doc.organization_id,
-            doc.service_name,
-            doc.organization_name,
+            verified,
+            doc.capacity_status,
+            facets,
             doc.latitude,
             doc.longitude,
             int(doc.free),
@@ -147,7 +214,6 @@ def insert(connection: sqlite3.Connection, doc: ServiceDocument) -> None:
             doc.max_age,
             doc.delivery_mode,
             int(doc.accepts_referrals),
-            doc.capacity_status,
             int(doc.open_evenings),
             doc.timezone_name,
             doc.credential,
@@ -156,8 +222,10 @@ def insert(connection: sqlite3.Connection, doc: ServiceDocument) -> None:
             _csv(doc.aid_accepted),
             int(doc.earn_and_learn),
             doc.total_cost,
-            verified,
-            org_no,
+            doc.version,
+            doc.service_id,
+            doc.location_id,
+            doc.organization_id,
         ),
     )
     rowid = cursor.lastrowid
@@ -174,7 +242,7 @@ def insert(connection: sqlite3.Connection, doc: ServiceDocument) -> None:
             (rowid, doc.latitude, doc.latitude, doc.longitude, doc.longitude),
         )
     connection.executemany(
-        "INSERT OR IGNORE INTO doc_need VALUES (?, ?)", ((c, rowid) for c in doc.need_codes)
+        "INSERT OR IGNORE INTO doc_need VALUES (?, ?, ?)", ((c, rowid, languages) for c in needs)
     )
     connection.executemany(
         "INSERT OR IGNORE INTO doc_language VALUES (?, ?)", ((c, rowid) for c in doc.languages)
@@ -197,8 +265,11 @@ def remove(connection: sqlite3.Connection, rowid: int) -> None:
         connection.execute(f"DELETE FROM {table} WHERE doc = ?", (rowid,))
 
 
-def upsert(connection: sqlite3.Connection, docs: Sequence[ServiceDocument]) -> int:
+def upsert(
+    connection: sqlite3.Connection, docs: Sequence[ServiceDocument], terms: Terms | None = None
+) -> int:
     """Insert or replace documents; a stored newer version wins. Returns how many were written."""
+    terms = terms or Terms(connection)
     written = 0
     for doc in docs:
         row = connection.execute(
@@ -208,7 +279,7 @@ def upsert(connection: sqlite3.Connection, docs: Sequence[ServiceDocument]) -> i
             if row[1] > doc.version:
                 continue  # an event handled late must not undo a newer state
             remove(connection, row[0])
-        insert(connection, doc)
+        insert(connection, doc, terms)
         written += 1
     return written
 

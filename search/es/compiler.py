@@ -10,11 +10,10 @@ from search.embedded.compiler import (
     AREA_ONLY_FACTOR,
     CAPACITY_FACTORS,
     DISTANCE_SCALE_KM,
-    FACET_LIMITS,
     STALE_FACTOR,
     UNKNOWN_CAPACITY_FACTOR,
 )
-from search.models import SearchRequest, SortOrder
+from search.models import FACET_LIMITS, SearchRequest, SortOrder
 from search.schedules import minute_of_week
 
 Query = dict[str, Any]

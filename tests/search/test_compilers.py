@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from search.embedded.compiler import compile_search as compile_sql
@@ -59,12 +60,22 @@ def test_sql_binds_every_value_and_uses_rtree_and_areas() -> None:
     assert "childcare" not in sql
     assert "94601" not in sql
     assert compiled.match_expression is None
-    assert set(compiled.facet_sql) == {
-        "needs",
-        "languages",
-        "organizations",
-        "delivery_modes",
-    }
+    # The total and every match's facet codes in one pass; without facets the total alone.
+    assert "group_concat(facets" in compiled.total_sql
+    no_facets = compile_sql(replace(EXAMPLE, facets=False))
+    assert "group_concat" not in no_facets.total_sql
+
+
+def test_sql_need_driven_languages_use_the_mask_only_when_every_language_has_a_bit() -> None:
+    request = SearchRequest(needs=("employment",), languages=("es", "vi"))
+    masked = compile_sql(request, language_bits={"en": 0, "es": 1, "vi": 3})
+    assert "n.langs &" in masked.match_sql
+    assert "doc_language" not in masked.match_sql
+    assert 0b1010 in masked.params.values()
+    # A language past the first 62 has no bit of its own: probe doc_language instead.
+    probed = compile_sql(request, language_bits={"en": 0, "es": 1})
+    assert "n.langs" not in probed.match_sql
+    assert "doc_language" in probed.match_sql
 
 
 def test_sql_open_now_has_one_local_minute_per_zone() -> None:
@@ -76,7 +87,7 @@ def test_sql_open_now_has_one_local_minute_per_zone() -> None:
     assert "bm25(doc_fts" in compiled.match_sql
     assert compiled.params["q0"] == '"pantry"*'
     # With no known zones nothing can be open.
-    assert "MATCH :q0 AND 0)" in compile_sql(request).match_sql
+    assert compile_sql(request).match_sql.endswith("WHERE doc_fts MATCH :q0 AND 0")
 
 
 def test_sql_cursor_and_program_filters() -> None:
