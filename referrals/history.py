@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -42,21 +42,29 @@ def actor_type(actor: Principal | None) -> str:
     return "user"
 
 
-def _rows(
-    *,
-    referral: Referral,
-    kind: EventKind,
-    role: ActorRole,
-    actor: Principal | None,
-    at: datetime,
-    from_status: ReferralStatus | None,
-    to_status: ReferralStatus | None,
-    reason: str | None,
-    outcome: ReferralOutcome | None,
-    topic: str | None,
-    detail: dict[str, Any] | None,
-) -> tuple[dict[str, Any], dict[str, Any]]:
+class HistoryFields(TypedDict):
+    """What one history entry records (the keyword arguments of both writers below)."""
+
+    referral: Referral
+    kind: EventKind
+    role: ActorRole
+    actor: Principal | None
+    at: datetime
+    from_status: NotRequired[ReferralStatus | None]
+    to_status: NotRequired[ReferralStatus | None]
+    reason: NotRequired[str | None]
+    outcome: NotRequired[ReferralOutcome | None]
+    topic: NotRequired[str | None]
+    detail: NotRequired[dict[str, Any] | None]
+
+
+def _rows(fields: HistoryFields) -> tuple[dict[str, Any], dict[str, Any]]:
     """The history row and the outbox event of one entry, as column values."""
+    referral, kind, role = fields["referral"], fields["kind"], fields["role"]
+    actor = fields["actor"]
+    from_status, to_status = fields.get("from_status"), fields.get("to_status")
+    reason, outcome, detail = fields.get("reason"), fields.get("outcome"), fields.get("detail")
+    at, topic = fields["at"], fields.get("topic")
     history_id = new_id()
     history = {
         "id": history_id,
@@ -98,75 +106,23 @@ def _rows(
     return history, event
 
 
-def write_history(
-    session: AsyncSession,
-    *,
-    referral: Referral,
-    kind: EventKind,
-    role: ActorRole,
-    actor: Principal | None,
-    at: datetime,
-    from_status: ReferralStatus | None = None,
-    to_status: ReferralStatus | None = None,
-    reason: str | None = None,
-    outcome: ReferralOutcome | None = None,
-    topic: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> ReferralEvent:
+def write_history(session: AsyncSession, **fields: Unpack[HistoryFields]) -> ReferralEvent:
     """Append a history entry and the matching outbox event (no client personal data in either)."""
-    history, event = _rows(
-        referral=referral,
-        kind=kind,
-        role=role,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        outcome=outcome,
-        topic=topic,
-        detail=detail,
-    )
+    history, event = _rows(fields)
     entry = ReferralEvent(**history)
     session.add(entry)
     record_event(session, **event)
     return entry
 
 
-def insert_history(
-    session: Session,
-    *,
-    referral: Referral,
-    kind: EventKind,
-    role: ActorRole,
-    actor: Principal | None,
-    at: datetime,
-    from_status: ReferralStatus | None = None,
-    to_status: ReferralStatus | None = None,
-    reason: str | None = None,
-    outcome: ReferralOutcome | None = None,
-    topic: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> str:
+def insert_history(session: Session, **fields: Unpack[HistoryFields]) -> str:
     """`write_history` as two Core inserts, for synchronous code inside `AsyncSession.run_sync`.
 
     No unit-of-work flush: the referral row must already be in the database. The outbox event
     joins the session's pending list, so it is still published after commit. Returns the
     history entry's id.
     """
-    history, event = _rows(
-        referral=referral,
-        kind=kind,
-        role=role,
-        actor=actor,
-        at=at,
-        from_status=from_status,
-        to_status=to_status,
-        reason=reason,
-        outcome=outcome,
-        topic=topic,
-        detail=detail,
-    )
+    history, event = _rows(fields)
     session.connection().execute(_INSERT_HISTORY, history)
     insert_events(session, [event])
     return str(history["id"])
