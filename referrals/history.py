@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hub.core.events import insert_events, record_event
+from hub.core.events import INSERT_OUTBOX, outbox_rows, publish_after_commit, record_event
+from hub.core.guarded_writes import WriteStep, execute_guarded
 from hub.core.ids import new_id
 from hub.identity.principal import Principal
 from referrals.models import EventKind, Referral, ReferralEvent
@@ -115,14 +116,21 @@ def write_history(session: AsyncSession, **fields: Unpack[HistoryFields]) -> Ref
     return entry
 
 
-def insert_history(session: Session, **fields: Unpack[HistoryFields]) -> str:
-    """`write_history` as two Core inserts, for synchronous code inside `AsyncSession.run_sync`.
+def insert_history(
+    session: Session, after: WriteStep | None = None, **fields: Unpack[HistoryFields]
+) -> str | None:
+    """`write_history` as Core inserts, for synchronous code inside `AsyncSession.run_sync`.
 
-    No unit-of-work flush: the referral row must already be in the database. The outbox event
-    joins the session's pending list, so it is still published after commit. Returns the
-    history entry's id.
+    No unit-of-work flush: the referral row must already be in the database, or be written by
+    `after`, a step run first in the same guarded write (see `hub.core.guarded_writes`). If
+    that step misses its row count nothing more is written and None is returned; otherwise
+    the history entry's id. The outbox event is published after commit.
     """
     history, event = _rows(fields)
-    session.connection().execute(_INSERT_HISTORY, history)
-    insert_events(session, [event])
+    outbox = outbox_rows([event])
+    steps = [WriteStep(_INSERT_HISTORY, history), WriteStep(INSERT_OUTBOX, outbox[0])]
+    counts = execute_guarded(session.connection(), [after, *steps] if after else steps)
+    if after is not None and counts[0] != after.expect_rows:
+        return None
+    publish_after_commit(session, outbox)
     return str(history["id"])

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
 from hub.core.errors import Collector, Conflict, ErrorCode, NotFound, ValidationFailed
+from hub.core.guarded_writes import WriteStep
 from hub.identity.principal import Principal
 from providers.models import Service, ServiceStatus
 from referrals.access import acting_role, require_visible, role_for
@@ -242,22 +243,24 @@ def _write(
     """The transition's three writes as Core statements in one greenlet; False on a lost race."""
     # The version check and the write are one statement, so of two concurrent writers holding
     # the same version exactly one matches the row (PostgreSQL re-checks the WHERE after the
-    # row lock; SQLite serialises writers).
-    result = session.connection().execute(
+    # row lock; SQLite serialises writers). The history and outbox rows follow it in one
+    # guarded write, which stops if the UPDATE matched nothing.
+    update = WriteStep(
         _update_statement(tuple(values)),
         {
             "where_id": referral.id,
             "where_version": version,
             **{f"set_{k}": v for k, v in values.items()},
         },
+        expect_rows=1,
     )
-    if result.rowcount != 1:
-        return False
     for key, value in values.items():
-        # Mirror the row in memory without marking the object dirty (no second UPDATE).
+        # Mirror the row in memory without marking the object dirty (no second UPDATE); the
+        # history rows are built from it. After a lost race the caller reloads the referral.
         set_committed_value(referral, key, value)
-    insert_history(
+    written = insert_history(
         session,
+        after=update,
         referral=referral,
         kind=EventKind.STATUS_CHANGE,
         role=change.role,
@@ -269,7 +272,7 @@ def _write(
         outcome=change.outcome,
         topic="referral.sent" if change.to_status == ReferralStatus.REQUESTED else None,
     )
-    return True
+    return written is not None
 
 
 @functools.cache

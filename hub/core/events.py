@@ -39,7 +39,7 @@ class OutboxEvent(SQLModel, table=True):
     attempts: int = 0
 
 
-_INSERT_OUTBOX = sa.insert(OutboxEvent.__table__)  # type: ignore[attr-defined]
+INSERT_OUTBOX = sa.insert(OutboxEvent.__table__)  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +113,15 @@ def insert_events(session: Session, events: list[dict[str, Any]]) -> None:
     """`record_events` for synchronous code (inside `AsyncSession.run_sync`): no ORM flush."""
     if not events:
         return
+    rows = outbox_rows(events)
+    session.connection().execute(INSERT_OUTBOX, rows)
+    publish_after_commit(session, rows)
+
+
+def outbox_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Outbox rows (every column) for events given as `record_event`'s keyword arguments."""
     now = datetime.now(UTC)
-    rows = [
+    return [
         {
             "id": new_id(),
             "topic": e["topic"],
@@ -128,7 +135,10 @@ def insert_events(session: Session, events: list[dict[str, Any]]) -> None:
         }
         for e in events
     ]
-    session.connection().execute(_INSERT_OUTBOX, rows)
+
+
+def publish_after_commit(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Publish outbox rows the caller has written in the session's transaction once it commits."""
     pending: list[PublishedEvent] = session.info.setdefault(_PENDING_KEY, [])
     pending.extend(
         PublishedEvent(

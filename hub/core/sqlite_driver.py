@@ -36,6 +36,7 @@ __all__ = [
     "Cursor",
     "DatabaseError",
     "Error",
+    "GuardedStatement",
     "IntegrityError",
     "NotSupportedError",
     "OperationalError",
@@ -76,6 +77,27 @@ def _executemany(connection: sqlite3.Connection, sql: str, parameters: Any) -> _
 
 def _executescript(connection: sqlite3.Connection, sql: str, _parameters: Any) -> _Outcome:
     return _outcome(connection.executescript(sql))
+
+
+class GuardedStatement(NamedTuple):
+    """One statement of a guarded run: SQL, positional parameters, the row count it must touch."""
+
+    sql: str
+    parameters: Sequence[Any]
+    expect_rows: int | None = None
+
+
+def _run_guarded(
+    connection: sqlite3.Connection, statements: Sequence[GuardedStatement]
+) -> list[int]:
+    counts: list[int] = []
+    for statement in statements:
+        cursor = connection.execute(statement.sql, statement.parameters)
+        counts.append(cursor.rowcount)
+        cursor.close()
+        if statement.expect_rows is not None and cursor.rowcount != statement.expect_rows:
+            break
+    return counts
 
 
 class Cursor(aiosqlite.Cursor):
@@ -167,6 +189,17 @@ class Cursor(aiosqlite.Cursor):
 
 class Connection(aiosqlite.Connection):
     """An aiosqlite connection whose cursors cost no trip to open or close."""
+
+    async def execute_guarded(self, statements: Sequence[GuardedStatement]) -> list[int]:
+        """Run statements in order in one trip; stop after the first that misses its row count.
+
+        Returns the row count of each statement run. Nothing is committed or rolled back here:
+        the statements join the connection's transaction (sqlite3 opens one before DML).
+        """
+        counts: list[int] = await self._execute(  # type: ignore[no-untyped-call]
+            lambda: _run_guarded(self._conn, statements)
+        )
+        return counts
 
     @contextmanager
     async def cursor(self) -> aiosqlite.Cursor:
