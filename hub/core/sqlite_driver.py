@@ -190,6 +190,20 @@ class Cursor(aiosqlite.Cursor):
 class Connection(aiosqlite.Connection):
     """An aiosqlite connection whose cursors cost no trip to open or close."""
 
+    async def commit(self) -> None:
+        """Commit; with no transaction open (only reads ran) there is nothing to send."""
+        # sqlite3 opens a transaction before the first write only, so a read-only unit of work
+        # (most API requests) would otherwise pay a trip to the thread to commit nothing.
+        if self._connection is not None and not self._connection.in_transaction:
+            return
+        await super().commit()
+
+    async def rollback(self) -> None:
+        """Roll back; with no transaction open there is nothing to send."""
+        if self._connection is not None and not self._connection.in_transaction:
+            return
+        await super().rollback()
+
     async def execute_guarded(self, statements: Sequence[GuardedStatement]) -> list[int]:
         """Run statements in order in one trip; stop after the first that misses its row count.
 

@@ -130,3 +130,24 @@ async def test_the_driver_cursor_on_its_own(tmp_path: Path) -> None:
         await cursor.execute("SELECT 1")
     with pytest.raises(ValueError, match="Connection closed"):
         await cursor.execute("SELECT 1")
+
+
+async def test_ending_a_read_only_transaction_costs_no_trip(
+    sqlite_engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with sqlite_engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
+        trips.clear()
+        await connection.execute(sa.text("SELECT count(*) FROM item"))
+        await connection.commit()
+        await connection.execute(sa.text("SELECT count(*) FROM item"))
+        await connection.rollback()
+        assert len(trips) == 2  # the two selects; nothing to commit or roll back
+        await connection.execute(sa.text("INSERT INTO item (name) VALUES ('kept')"))
+        await connection.commit()
+        await connection.execute(sa.text("INSERT INTO item (name) VALUES ('dropped')"))
+        await connection.rollback()
+        assert len(trips) == 6  # each write and each end of a write transaction
+    async with sqlite_engine.connect() as other:
+        names = (await other.execute(sa.text("SELECT name FROM item"))).scalars().all()
+    assert names == ["kept"]
