@@ -3,7 +3,7 @@
 Every transition is the real `update_status` (version-checked UPDATE, history row, outbox row)
 committed in its own transaction, as the API does it. Run:
 
-    .venv/bin/python bench/referral_transitions_bench.py [--transitions 5000] [--workers 1]
+    .venv/bin/python bench/referral_transitions_bench.py [--transitions 5000] [--repeat 5]
     .venv/bin/python bench/referral_transitions_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1/postgres
 
 The event loop is uvloop when installed, as `hub serve` runs (uvicorn's default); `--loop
@@ -160,7 +160,10 @@ def _scratch_database(server_url: str | None) -> tuple[str, Callable[[], None]]:
     return url, drop
 
 
-async def main(transitions: int, workers: int, referrals: int, server_url: str | None) -> None:
+async def main(
+    transitions: int, workers: int, referrals: int, server_url: str | None
+) -> tuple[float, float]:
+    """One run on a fresh database; prints its figures, returns (transitions/s, CPU ms each)."""
     url, drop = _scratch_database(server_url)
     migrate.upgrade(url)
     engine = create_engine(url)
@@ -199,6 +202,24 @@ async def main(transitions: int, workers: int, referrals: int, server_url: str |
     print(f"latency ms: p50={p50:.2f} p95={p95:.2f} mean={mean:.2f}")
     print(f"baseline: one `SELECT 1` round trip through the driver = {baseline * 1000:.3f} ms")
     print(f"history rows={history} outbox rows={outbox} published after commit={sum(published)}")
+    return done / elapsed, cpu / done * 1000
+
+
+async def repeated(args: argparse.Namespace) -> None:
+    """Run `--repeat` times (a shared machine's speed drifts) and print the median."""
+    runs = []
+    for number in range(args.repeat):
+        if args.repeat > 1:
+            print(f"-- run {number + 1} of {args.repeat}")
+        runs.append(await main(args.transitions, args.workers, args.referrals, args.postgres))
+    if args.repeat > 1:
+        rates = sorted(rate for rate, _ in runs)
+        cpus = sorted(cpu for _, cpu in runs)
+        print(
+            f"median of {args.repeat} runs: {statistics.median(rates):,.0f} transitions/s"
+            f" (range {rates[0]:,.0f}-{rates[-1]:,.0f}),"
+            f" {statistics.median(cpus):.3f} ms CPU per transition"
+        )
 
 
 if __name__ == "__main__":
@@ -217,8 +238,9 @@ if __name__ == "__main__":
         default="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         help="event loop (default: uvloop when installed, as `hub serve` uses)",
     )
+    parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh database")
     args = parser.parse_args()
-    run = main(args.transitions, args.workers, args.referrals, args.postgres)
+    run = repeated(args)
     if args.loop == "uvloop":
         import uvloop
 
