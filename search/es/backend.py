@@ -22,6 +22,16 @@ from search.models import Capability, Cursor, FacetValue, SearchHit, SearchPage,
 log = logging.getLogger(__name__)
 
 
+def _harmless(op: str, item: dict[str, Any]) -> bool:
+    """A bulk item that failed only because the index already holds what we wanted."""
+    if op == "delete":
+        # Deleting a missing document answers 404 `not_found` with no error; a 404 *with* an
+        # error (index_not_found_exception) is a real failure.
+        return item.get("result") == "not_found"
+    # External versions: a conflict means a newer version is already there.
+    return item.get("status") == 409
+
+
 class ElasticsearchBackend(SearchBackend):
     """Search on an Elasticsearch cluster; the alias always points at a complete index."""
 
@@ -163,8 +173,8 @@ class ElasticsearchBackend(SearchBackend):
             raise_on_error=False,
             max_retries=3,
         )
-        # A version conflict means a newer version is already there: that is success.
-        real = [e for e in errors if next(iter(e.values())).get("status") not in (409, 404)]  # type: ignore[union-attr]
+        assert isinstance(errors, list)
+        real = [item for error in errors for op, item in error.items() if not _harmless(op, item)]
         if real:
             log.error(
                 "bulk indexing into %s failed for %d documents: %s", index, len(real), real[:3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -146,6 +147,14 @@ def _aggregations() -> Query:
     }
 
 
+def _sort_value(value: float) -> float | str:
+    # A document without a point sorts at distance Infinity, which Elasticsearch returns as the
+    # string "Infinity"; its JSON parser refuses a bare Infinity token, so send it back as text.
+    if math.isfinite(value):
+        return value
+    return "Infinity" if value > 0 else "-Infinity"
+
+
 def compile_search(request: SearchRequest, *, timezones: Sequence[str] = ()) -> Query:
     """The body of one `_search` call."""
     must: list[Query] = [{"match_all": {}}]
@@ -188,7 +197,7 @@ def compile_search(request: SearchRequest, *, timezones: Sequence[str] = ()) -> 
         "_source": list(SOURCE_FIELDS),
     }
     if request.after is not None:
-        body["search_after"] = [request.after.sort_value, request.after.document_id]
+        body["search_after"] = [_sort_value(request.after.sort_value), request.after.document_id]
     if request.facets:
         body["aggs"] = _aggregations()
     if text:
