@@ -6,13 +6,19 @@
 Prints p50/p95 latency (ms) per query kind for: the search domain function in-process (what the
 GraphQL resolver calls: validation, place lookup, backend with its result cache, search log),
 its CPU time, the backend with its cache off (every search counted and faceted afresh), the
-very statements the backend compiles run raw on a plain sqlite3 connection (same SQL text, same
-pragmas and `geo_km` function; no pool, thread hop, cache or hydration, and the facet codes the
-total statement returns are not counted), and `searchServices` over GraphQL HTTP (uvicorn on
-loopback, its own container and cache); the ratios of in-process and uncached backend to raw at
-p95; plus index build time, index size and peak RSS (which counts the index file's pages each
-connection has mapped). The machine may be shared: CPU time
-shows the work, wall time adds the waiting.
+same engine work run raw on a plain sqlite3 connection (no pool, thread hop, cache or
+hydration), and `searchServices` over GraphQL HTTP (uvicorn on loopback, its own container and
+cache); the ratios of in-process and uncached backend to raw at p95; plus index build time,
+index size and peak RSS (which counts the index file's pages each connection has mapped).
+
+Raw is, for a search with a place, the very statements the backend compiles (same SQL text,
+pragmas and `geo_km` function; the facet codes the total statement returns are not counted);
+for one without, the backend's column path: the words' FTS5 statement, the same numpy step
+(match, filters, score, facet counts, page candidates) over a column store loaded once
+beforehand, as the backend keeps one per index generation, and the candidates' rows. The three
+in-process columns run in turn, each iteration starting with the next one, so that each pays
+for touching a place's pages first equally often. The machine may be shared: CPU time shows
+the work, wall time adds the waiting.
 """
 
 from __future__ import annotations
@@ -38,18 +44,20 @@ from hub.container import build_container
 from hub.core.settings import Settings
 from hub.identity.principal import ANONYMOUS
 from providers.geocoding.gazetteer import load_gazetteer
-from search.embedded import EmbeddedBackend
+from search.embedded import EmbeddedBackend, columnar
 from search.embedded.backend import cache_key
-from search.embedded.compiler import HIGHLIGHT_SQL, compile_search
-from search.embedded.schema import TEMP_DDL
-from search.embedded.store import connect
+from search.embedded.columns import ColumnStore
+from search.embedded.compiler import HIGHLIGHT_SQL, compile_search, match_expression
+from search.embedded.schema import SCHEMA_VERSION, TEMP_DDL
+from search.embedded.store import GENERATION_SQL, connect
 from search.embedded.vocabulary import Vocabulary
-from search.models import SearchRequest, SortOrder
+from search.models import SearchPage, SearchRequest, SortOrder
 from search.needs import load_tree
 from search.query import Near, SearchQuery
 from search.service import search_services
 from search.validate import to_request
 
+ORDER = ("inproc", "backend", "raw")
 KINDS: dict[str, Callable[[str], SearchQuery]] = {
     "example (needs+ZIP 10km+es+evenings+free)": lambda z: SearchQuery(
         needs=("childcare", "transportation"),
@@ -92,21 +100,40 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def raw_run(connection: sqlite3.Connection, request: SearchRequest, words: Vocabulary) -> int:
-    """Run the statements the backend compiles for this request, as it runs them, raw."""
-    compiled = compile_search(
-        cache_key(request), timezones=words.zones, language_bits=words.language_bits
-    )
+def highlight(connection: sqlite3.Connection, expression: str | None, rowids: list[int]) -> None:
+    """Run the highlight statement on a page's rows, as the backend does."""
+    if expression and rowids:
+        params = {"q": expression, "rowids": "[" + ",".join(map(str, rowids)) + "]"}
+        connection.execute(HIGHLIGHT_SQL, params).fetchall()
+
+
+def raw_run(
+    connection: sqlite3.Connection,
+    request: SearchRequest,
+    words: Vocabulary,
+    columns: ColumnStore,
+) -> int:
+    """Run the statements (or the numpy step) the backend runs for this request, raw."""
+    request = cache_key(request)
+    if columnar.eligible(request):
+        # The same steps as the backend's column path: the words' FTS5 rows, the numpy step
+        # (match, filters, score, facet counts, page candidates), the candidates' rows.
+        connection.execute("BEGIN")
+        expression = match_expression(request.text)
+        text = None if expression is None else columnar.text_matches(connection, expression)
+        selection = columnar.select(columns, request, words, text)
+        rows = columnar.page_rows(connection, selection, request)
+        highlight(connection, expression, [r[0] for r in rows[: request.first]])
+        connection.execute("ROLLBACK")
+        return selection.total
+    compiled = compile_search(request, timezones=words.zones, language_bits=words.language_bits)
     connection.execute("BEGIN")
     connection.execute("DELETE FROM temp.hit")
     connection.execute(compiled.match_sql, compiled.params)
     # The total with every match's facet codes (counting them is the backend's Python work).
     total = connection.execute(compiled.total_sql).fetchone()[0]
     rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
-    if compiled.match_expression and rows:
-        rowids = "[" + ",".join(str(r[0]) for r in rows[: request.first]) + "]"
-        params = {"q": compiled.match_expression, "rowids": rowids}
-        connection.execute(HIGHLIGHT_SQL, params).fetchall()
+    highlight(connection, compiled.match_expression, [r[0] for r in rows[: request.first]])
     connection.execute("ROLLBACK")
     return int(total)
 
@@ -154,7 +181,24 @@ def graphql_variables(query: SearchQuery) -> dict[str, Any]:
     return {"input": data, "sort": query.sort.name}
 
 
+def index_layout(path: Path) -> int:
+    """The layout version of an index file (0: none yet)."""
+    if not path.exists():
+        return 0
+    connection = sqlite3.connect(path)
+    try:
+        return int(connection.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        connection.close()
+
+
 async def main(args: argparse.Namespace) -> None:
+    if args.skip_build and (layout := index_layout(args.index)) != SCHEMA_VERSION:
+        # Opening it would recreate it empty, and every query would find nothing.
+        raise SystemExit(
+            f"{args.index} has index layout {layout}, this code needs {SCHEMA_VERSION}:"
+            " run without --skip-build to rebuild it (or give another --index)"
+        )
     settings = Settings(
         _env_file=None,
         data_dir=args.db.parent,
@@ -198,6 +242,14 @@ async def main(args: argparse.Namespace) -> None:
     raw.executescript(TEMP_DDL)
     uncached = EmbeddedBackend(args.index, cache_size=0)
     words = Vocabulary.read(raw)
+    # The column store is engine state, like SQLite's page cache: the backend loads it once per
+    # index generation (then patches it with the chunks a write changed); so does raw.
+    started, cpu = time.perf_counter(), time.process_time()
+    raw.execute("BEGIN")
+    store = ColumnStore.read(raw, int(raw.execute(GENERATION_SQL).fetchone()[0]))
+    raw.execute("ROLLBACK")
+    took, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"column store load: {took * 1000:.0f} ms (CPU {cpu * 1000:.0f} ms), once per generation")
     # Its own container (so its own result cache): an HTTP query is not served from the cache
     # the in-process call of the same query has just filled.
     served = build_container(settings)
@@ -224,22 +276,35 @@ async def main(args: argparse.Namespace) -> None:
                 now=container.clock.now(),
                 stale_after_days=365,
             )
-            c0, t0 = time.process_time(), time.perf_counter()
-            async with container.session_factory() as session:
-                _, page = await search_services(
-                    session=session,
-                    backend=backend,
-                    geocoder=container.geocoder,
-                    clock=container.clock,
-                    actor=ANONYMOUS,
-                    query=query,
-                    log_writer=container.search_log,  # as the GraphQL resolver does
-                )
-            c1, t1 = time.process_time(), time.perf_counter()
-            await uncached.search(request)
-            c2, t2 = time.process_time(), time.perf_counter()
-            raw_total = raw_run(raw, request, words)
-            c3, t3 = time.process_time(), time.perf_counter()
+
+            async def in_process(query: SearchQuery = query) -> SearchPage:
+                async with container.session_factory() as session:
+                    _, page = await search_services(
+                        session=session,
+                        backend=backend,
+                        geocoder=container.geocoder,
+                        clock=container.clock,
+                        actor=ANONYMOUS,
+                        query=query,
+                        log_writer=container.search_log,  # as the GraphQL resolver does
+                    )
+                return page
+
+            # Rotated, so that each column runs first (touching cold pages and caches for the
+            # others) as often as the others.
+            took: dict[str, float] = {}
+            for step in range(3):
+                column = ORDER[(index + step) % 3]
+                c0, t0 = time.process_time(), time.perf_counter()
+                if column == "inproc":
+                    page = await in_process()
+                elif column == "backend":
+                    await uncached.search(request)
+                else:
+                    raw_total = raw_run(raw, request, words, store)
+                took[column] = time.perf_counter() - t0
+                took[f"{column}_cpu"] = time.process_time() - c0
+            t3 = time.perf_counter()
             response = await http.post(
                 "/graphql", json={"query": GRAPHQL, "variables": graphql_variables(query)}
             )
@@ -250,16 +315,9 @@ async def main(args: argparse.Namespace) -> None:
             if index == 0:
                 continue  # warm-up
             totals.append(page.total)
-            for key, took in (
-                ("inproc", t1 - t0),
-                ("inproc_cpu", c1 - c0),
-                ("backend", t2 - t1),
-                ("backend_cpu", c2 - c1),
-                ("raw", t3 - t2),
-                ("raw_cpu", c3 - c2),
-                ("http", t4 - t3),
-            ):
-                timings[key].append(took * 1000)
+            took["http"] = t4 - t3
+            for key in keys:
+                timings[key].append(took[key] * 1000)
         for key in keys:
             overall[key] += timings[key]
         print(row(kind, f"{statistics.median(totals):>6.0f}", timings, keys))

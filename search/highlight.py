@@ -14,11 +14,18 @@ def need_highlight(needs: Iterable[Mapping[str, Any]], wanted: Sequence[str]) ->
     """Mark the document's needs that match a requested code or sit below one."""
     if not wanted:
         return None
+    return needs_marked(((n["code"], n["name"], n.get("ancestors", ())) for n in needs), wanted)
+
+
+def needs_marked(needs: Iterable[Sequence[Any]], wanted: Sequence[str]) -> Highlight | None:
+    """`need_highlight` of (code, name, ancestor codes) triples."""
+    if not wanted:
+        return None
     asked = set(wanted)
     fragments = [
-        f"{MARK[0]}{need['name']}{MARK[1]}"
-        for need in needs
-        if need["code"] in asked or asked.intersection(need.get("ancestors", ()))
+        f"{MARK[0]}{name}{MARK[1]}"
+        for code, name, ancestors in needs
+        if code in asked or asked.intersection(ancestors)
     ]
     return Highlight("needs", tuple(fragments)) if fragments else None
 

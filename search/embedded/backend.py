@@ -6,6 +6,7 @@ import asyncio
 import json
 import sqlite3
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import AsyncIterable, Sequence
 from dataclasses import replace
@@ -15,13 +16,21 @@ from typing import Any, ClassVar
 
 from search.backend import Progress, SearchBackend
 from search.document import ServiceDocument
-from search.embedded import store
-from search.embedded.compiler import HIGHLIGHT_FIELDS, HIGHLIGHT_SQL, CompiledSearch, compile_search
-from search.embedded.vocabulary import Vocabulary, facet_values
-from search.highlight import marked, need_highlight
+from search.embedded import columnar, store
+from search.embedded.columns import ColumnStore, mark_rebuilt
+from search.embedded.compiler import (
+    HIGHLIGHT_FIELDS,
+    HIGHLIGHT_SQL,
+    CompiledSearch,
+    compile_search,
+    match_expression,
+)
+from search.embedded.vocabulary import Vocabulary, counted_values, facet_values
+from search.highlight import marked, needs_marked
 from search.models import (
     Capability,
     Cursor,
+    FacetValue,
     Highlight,
     SearchHit,
     SearchPage,
@@ -31,6 +40,15 @@ from search.models import (
 # Results kept per index generation (like Elasticsearch's request cache): repeated searches,
 # such as a nationwide need, skip counting and faceting a large match set again.
 CACHE_SIZE = 256
+# A search of a kind whose recent searches all took less than this runs on the caller's thread:
+# for them the hop to a worker thread and back (and the work on a cold core) costs about as
+# much as the search. Others, and the first search of each kind, go to a worker thread, so the
+# event loop is never held longer than about this.
+INLINE_BUDGET_SECONDS = 0.003
+# After a search of a kind took `t`, its cost is max(t, decayed): one slow search sends the next
+# ones of its kind to a worker thread until cheap ones have brought the estimate back down.
+_COST_DECAY = 0.8
+_RADIUS_STEPS_KM = (5.0, 10.0, 25.0, 50.0, 100.0)
 
 
 def _to_minute(moment: datetime | None) -> datetime | None:
@@ -43,20 +61,38 @@ def cache_key(request: SearchRequest) -> SearchRequest:
     return replace(request, now=_to_minute(request.now), stale_before=stale_before)
 
 
+class _WouldWait(Exception):
+    """An inline search would have to load the column store first."""
+
+
+def _search_kind(request: SearchRequest, *, columns: bool = True) -> tuple[object, ...]:
+    """What a search's cost mostly depends on: column or SQL path, words, radius, open-now."""
+    radius = request.radius_km
+    step = None if radius is None else next((s for s in _RADIUS_STEPS_KM if radius <= s), -1.0)
+    placeless = columns and columnar.eligible(request)
+    return (placeless, bool(request.text.strip()), step, request.open_now)
+
+
 class EmbeddedBackend(SearchBackend):
     """The default backend: an index file beside (or apart from) the primary database."""
 
     name: ClassVar[str] = "embedded"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(Capability)
 
-    def __init__(self, path: Path, *, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(self, path: Path, *, cache_size: int = CACHE_SIZE, columnar: bool = True) -> None:
         self.path = path
+        # Answer searches with no place from the column store (False: always by SQL).
+        self.columnar = columnar
         self._pool: store.ConnectionPool | None = None
         self._write_lock = asyncio.Lock()
         self._known: tuple[int, Vocabulary] | None = None
+        self._columns: ColumnStore | None = None
+        self._columns_lock = threading.Lock()
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple[int, SearchRequest], SearchPage] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self.inline_budget = INLINE_BUDGET_SECONDS
+        self._costs: dict[tuple[object, ...], float] = {}  # seconds, by _search_kind
 
     @property
     def pool(self) -> store.ConnectionPool:
@@ -81,6 +117,20 @@ class EmbeddedBackend(SearchBackend):
             self._known = known
         return known[1]
 
+    def _column_store(self, connection: sqlite3.Connection, generation: int) -> ColumnStore:
+        """The column store of this generation (loaded once, then patched with what changed)."""
+        known = self._columns
+        if known is not None and known.generation == generation:
+            return known
+        with self._columns_lock:  # one thread loads it; the others wait and share it
+            known = self._columns
+            if known is not None and known.generation == generation:
+                return known
+            loaded = ColumnStore.read(connection, generation, known)
+            if known is None or loaded.generation > known.generation:
+                self._columns = loaded
+            return loaded
+
     def _cached(self, key: tuple[int, SearchRequest]) -> SearchPage | None:
         with self._cache_lock:
             page = self._cache.get(key)
@@ -97,11 +147,29 @@ class EmbeddedBackend(SearchBackend):
                 self._cache.popitem(last=False)
 
     async def search(self, request: SearchRequest) -> SearchPage:
-        """Serve a cached page at once, else run the search in a worker thread."""
-        page = self._peek(request)
+        """Serve a cached page or a search known to be quick at once, else use a worker thread."""
+        kind = _search_kind(request, columns=self.columnar)
+        cost = self._costs.get(kind)
+        if cost is not None and cost < self.inline_budget:
+            page = self._search_inline(request, kind)
+        else:
+            page = self._peek(request)
         if page is not None:
             return page
-        return await asyncio.to_thread(self._search, request)
+        return await asyncio.to_thread(self._search, request, kind)
+
+    def _search_inline(self, request: SearchRequest, kind: tuple[object, ...]) -> SearchPage | None:
+        """Search on the caller's thread, or None if that would wait (for the reader, a lock or
+        loading the column store)."""
+        if self._pool is None:
+            return None
+        with self._pool.inline() as connection:
+            if connection is None:
+                return None
+            try:
+                return self._search_on(connection, request, kind, inline=True)
+            except (sqlite3.OperationalError, _WouldWait):
+                return None  # a worker thread will wait instead
 
     def _peek(self, request: SearchRequest) -> SearchPage | None:
         # Only once the pool is open (opening it may wait for locks; a search opens it).
@@ -112,24 +180,46 @@ class EmbeddedBackend(SearchBackend):
             return None
         return self._cached((generation, cache_key(request)))
 
-    def _search(self, request: SearchRequest) -> SearchPage:
-        request = cache_key(request)
+    def _search(self, request: SearchRequest, kind: tuple[object, ...]) -> SearchPage:
         with self.pool.reader() as connection:
-            # One read transaction: the generation, count, page and facets see one snapshot.
-            connection.execute("BEGIN")
-            try:
-                generation = int(connection.execute(store.GENERATION_SQL).fetchone()[0])
-                key = (generation, request)
-                page = self._cached(key)
-                if page is None:
-                    words = self._vocabulary(connection, generation)
+            return self._search_on(connection, request, kind)
+
+    def _search_on(
+        self,
+        connection: sqlite3.Connection,
+        request: SearchRequest,
+        kind: tuple[object, ...],
+        *,
+        inline: bool = False,
+    ) -> SearchPage:
+        request = cache_key(request)
+        # One read transaction: the generation, count, page and facets see one snapshot.
+        connection.execute("BEGIN")
+        try:
+            generation = int(connection.execute(store.GENERATION_SQL).fetchone()[0])
+            key = (generation, request)
+            page = self._cached(key)
+            if page is None:
+                words = self._vocabulary(connection, generation)
+                started = time.perf_counter()
+                if self.columnar and columnar.eligible(request):
+                    known = self._columns
+                    if inline and (known is None or known.generation != generation):
+                        raise _WouldWait
+                    columns = self._column_store(connection, generation)
+                    started = time.perf_counter()  # loading it is the generation's cost
+                    page = self._run_columnar(connection, columns, request, words)
+                else:
                     compiled = compile_search(
                         request, timezones=words.zones, language_bits=words.language_bits
                     )
                     page = self._run(connection, compiled, request, words)
-                    self._remember(key, page)
-                return page
-            finally:
+                took = time.perf_counter() - started
+                self._costs[kind] = max(took, self._costs.get(kind, took) * _COST_DECAY)
+                self._remember(key, page)
+            return page
+        finally:
+            if connection.in_transaction:
                 connection.execute("ROLLBACK")
 
     def _run(
@@ -143,20 +233,45 @@ class EmbeddedBackend(SearchBackend):
         connection.execute(compiled.match_sql, compiled.params)
         total, blob = connection.execute(compiled.total_sql).fetchone()
         rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
-        page = rows[: request.first]
-        texts = self._text_highlights(connection, compiled, [r[0] for r in page])
-        hits = tuple(self._hit(row, texts.get(row[0], ()), request) for row in page)
         facets = facet_values(connection, blob, words) if request.facets else {}
+        return self._page(connection, compiled.match_expression, request, rows, total, facets)
+
+    def _run_columnar(
+        self,
+        connection: sqlite3.Connection,
+        columns: ColumnStore,
+        request: SearchRequest,
+        words: Vocabulary,
+    ) -> SearchPage:
+        expression = match_expression(request.text)
+        text = None if expression is None else columnar.text_matches(connection, expression)
+        selection = columnar.select(columns, request, words, text)
+        rows = columnar.page_rows(connection, selection, request)
+        facets = counted_values(connection, selection.counted, words) if request.facets else {}
+        return self._page(connection, expression, request, rows, selection.total, facets)
+
+    def _page(
+        self,
+        connection: sqlite3.Connection,
+        expression: str | None,
+        request: SearchRequest,
+        rows: Sequence[tuple[Any, ...]],
+        total: int,
+        facets: dict[str, tuple[FacetValue, ...]],
+    ) -> SearchPage:
+        page = rows[: request.first]
+        texts = self._text_highlights(connection, expression, [r[0] for r in page])
+        hits = tuple(self._hit(row, texts.get(row[0], ()), request) for row in page)
         last = hits[-1] if hits and len(rows) > request.first else None
         cursor = Cursor(last.sort_value, last.document_id) if last else None
         return SearchPage(hits=hits, total=int(total), facets=facets, next_cursor=cursor)
 
     def _text_highlights(
-        self, connection: sqlite3.Connection, compiled: CompiledSearch, rowids: list[int]
+        self, connection: sqlite3.Connection, expression: str | None, rowids: list[int]
     ) -> dict[int, tuple[Highlight, ...]]:
-        if compiled.match_expression is None or not rowids:
+        if expression is None or not rowids:
             return {}
-        params = {"q": compiled.match_expression, "rowids": json.dumps(rowids)}
+        params = {"q": expression, "rowids": json.dumps(rowids)}
         found: dict[int, tuple[Highlight, ...]] = {}
         for rowid, *values in connection.execute(HIGHLIGHT_SQL, params):
             pairs = zip(HIGHLIGHT_FIELDS, values, strict=True)
@@ -167,19 +282,19 @@ class EmbeddedBackend(SearchBackend):
         self, row: tuple[Any, ...], texts: tuple[Highlight, ...], request: SearchRequest
     ) -> SearchHit:
         _rowid, doc_id, score, dist, sort, body_json = row
-        body = json.loads(body_json)
-        needs = need_highlight(body["needs"], request.needs)
+        service, location, organization, name, organization_name, needs = json.loads(body_json)
+        marked_needs = needs_marked(needs, request.needs)
         return SearchHit(
-            document_id=doc_id,
-            service_id=body["service_id"],
-            location_id=body["location_id"],
-            organization_id=body["organization_id"],
-            service_name=body["service_name"],
-            organization_name=body["organization_name"],
-            distance_km=dist,
-            score=float(score),
-            highlights=texts + ((needs,) if needs else ()),
-            sort_value=float(sort),
+            doc_id,
+            service,
+            location,
+            organization,
+            name,
+            organization_name,
+            dist,
+            float(score),
+            texts + ((marked_needs,) if marked_needs else ()),
+            float(sort),
         )
 
     async def count(self) -> int:
@@ -243,6 +358,15 @@ class EmbeddedBackend(SearchBackend):
         if document_ids:
             await self._write(store.delete_ids, list(document_ids))
 
+    @staticmethod
+    def _rebuild_batch(terms: store.Terms, batch: list[ServiceDocument]) -> int:
+        written = store.upsert(terms.connection, batch, terms)
+        # Rowids only grow during a rebuild: chunks below the last rowid are complete.
+        last = terms.connection.execute("SELECT max(rowid) FROM doc").fetchone()[0]
+        if last is not None:
+            terms.columns.flush(below=int(last))
+        return written
+
     async def rebuild(
         self, batches: AsyncIterable[Sequence[ServiceDocument]], *, progress: Progress | None = None
     ) -> int:
@@ -255,9 +379,11 @@ class EmbeddedBackend(SearchBackend):
                 await asyncio.to_thread(store.clear, writer)
                 terms = store.Terms(writer)
                 async for batch in batches:
-                    total += await asyncio.to_thread(store.upsert, writer, list(batch), terms)
+                    total += await asyncio.to_thread(self._rebuild_batch, terms, list(batch))
                     if progress is not None:
                         progress(len(batch))
+                await asyncio.to_thread(terms.columns.flush)
+                await asyncio.to_thread(mark_rebuilt, writer)
                 await asyncio.to_thread(store.bump_generation, writer)
             except BaseException:
                 await asyncio.to_thread(writer.execute, "ROLLBACK")

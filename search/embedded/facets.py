@@ -23,9 +23,9 @@ _KIND_SHIFT = 28
 _NUMBER_MASK = (1 << _KIND_SHIFT) - 1
 # Languages beyond the first 62 share this bit: a search for one of them probes doc_language.
 OTHER_LANGUAGES_BIT = 62
-# Blobs up to this many bytes are counted without numpy.
+# Blobs up to this many bytes (64 codes) are counted without numpy.
 _UINT32 = "I" if array("I").itemsize == 4 else "L"
-_SMALL_BLOB = 4096
+_SMALL_BLOB = 256
 
 
 class Kind(IntEnum):
@@ -40,6 +40,7 @@ class Kind(IntEnum):
 
 # Iterating an Enum costs microseconds each time.
 _KINDS = (Kind.NEED, Kind.LANGUAGE, Kind.MODE, Kind.ORGANIZATION)
+_KIND_BOUNDS = np.array([kind << _KIND_SHIFT for kind in range(len(_KINDS) + 1)], np.uint64)
 FACET_KINDS = {
     "needs": Kind.NEED,
     "languages": Kind.LANGUAGE,
@@ -52,6 +53,12 @@ def encode(codes: Iterable[tuple[Kind, int]]) -> bytes:
     """The facet blob of one document."""
     values = [(kind << _KIND_SHIFT) | number for kind, number in codes]
     return struct.pack(f"<{len(values)}I", *values)
+
+
+def decode(blob: bytes) -> list[tuple[Kind, int]]:
+    """The (kind, number) codes of one document's facet blob."""
+    values = struct.unpack(f"<{len(blob) // 4}I", blob)
+    return [(Kind(v >> _KIND_SHIFT), v & _NUMBER_MASK) for v in values]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,24 +74,20 @@ def count(blob: bytes | None) -> dict[Kind, Counted]:
     blob = blob or b""
     if len(blob) <= _SMALL_BLOB:
         return _count_small(blob)
+    # Sorting the codes groups them by kind (the top bits) then number: each kind is a slice.
+    values, counts = np.unique(np.frombuffer(blob, dtype="<u4"), return_counts=True)
+    cuts = np.searchsorted(values, _KIND_BOUNDS).tolist()
     found: dict[Kind, Counted] = {}
-    codes = np.frombuffer(blob, dtype="<u4")
-    numbers = codes & _NUMBER_MASK
-    span = int(numbers.max()) + 1
-    # One bincount over (kind, number) pairs laid out kind after kind.
-    tally = np.bincount((codes >> _KIND_SHIFT) * span + numbers)
-    present = np.flatnonzero(tally)
     for kind in _KINDS:
-        mine = present[(present >= kind * span) & (present < (kind + 1) * span)]
-        counts = tally[mine]
-        order = np.lexsort((mine, -counts))  # count descending, then number
-        numbered = (mine[order] - kind * span).tolist()
-        found[kind] = Counted(tuple(numbered), tuple(counts[order].tolist()))
+        numbers = (values[cuts[kind] : cuts[kind + 1]] & _NUMBER_MASK).astype(np.int64)
+        tally = counts[cuts[kind] : cuts[kind + 1]]
+        order = np.lexsort((numbers, -tally))  # count descending, then number
+        found[kind] = Counted(tuple(numbers[order].tolist()), tuple(tally[order].tolist()))
     return found
 
 
 def _count_small(blob: bytes) -> dict[Kind, Counted]:
-    # A few hundred codes: plain Python beats numpy's per-call overhead.
+    # A few dozen codes: plain Python beats numpy's per-call overhead.
     codes = array(_UINT32, blob)
     if sys.byteorder == "big":  # pragma: no cover - the blobs are little-endian
         codes.byteswap()

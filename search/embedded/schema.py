@@ -76,6 +76,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(
     prefix = '2 3'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
+-- The column store (`columns.py`): per-document values and bitmaps by rowid, in chunks, each
+-- stamped with the generation that wrote it (a reader reloads only chunks newer than its copy).
+CREATE TABLE IF NOT EXISTS col (name TEXT NOT NULL, chunk INTEGER NOT NULL,
+    gen INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (name, chunk));
+CREATE INDEX IF NOT EXISTS col_gen ON col(gen);
 """
 
 # Per-connection scratch table holding one search's matches (for paging and facets); the facet
@@ -88,10 +93,10 @@ CREATE TEMP TABLE IF NOT EXISTS hit (
 """
 
 SIDE_TABLES = ("doc_need", "doc_language", "doc_area", "doc_open")
-ALL_TABLES = ("doc", "doc_body", "doc_fts", "doc_geo", "org", "term", *SIDE_TABLES)
+ALL_TABLES = ("doc", "doc_body", "doc_fts", "doc_geo", "org", "term", "col", *SIDE_TABLES)
 # Bumped when the layout changes; an index file of another version is dropped and recreated
 # (it is derived data: `hub reindex` fills it again).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def fts5_available() -> bool:

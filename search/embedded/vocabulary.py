@@ -17,6 +17,7 @@ class Vocabulary:
     zones: tuple[str, ...]
     language_bits: dict[str, int]
     labels: dict[Kind, dict[int, str]]
+    numbers: dict[Kind, dict[str, int]]  # labels reversed: a need code's term number ...
 
     @classmethod
     def read(cls, connection: sqlite3.Connection) -> Vocabulary:
@@ -29,7 +30,8 @@ class Vocabulary:
                 bits[value] = bit
         # Zones ever indexed (a few more than in use after deletes costs one CASE arm each).
         zones = tuple(sorted(labels.pop(Kind.ZONE).values()))
-        return cls(zones, bits, labels)
+        numbers = {kind: {v: no for no, v in found.items()} for kind, found in labels.items()}
+        return cls(zones, bits, labels, numbers)
 
 
 def _organizations(
@@ -50,7 +52,15 @@ def facet_values(
     """The facets of a match set from its concatenated facet codes."""
     if not blob:
         return {name: () for name in FACET_KINDS}
-    counted = facets.count(blob)
+    return counted_values(connection, facets.count(blob), words)
+
+
+def counted_values(
+    connection: sqlite3.Connection, counted: dict[Kind, facets.Counted] | None, words: Vocabulary
+) -> dict[str, tuple[FacetValue, ...]]:
+    """The facets of a match set from its counted codes (None: nothing matched)."""
+    if counted is None:
+        return {name: () for name in FACET_KINDS}
     found: dict[str, tuple[FacetValue, ...]] = {}
     for name, kind in FACET_KINDS.items():
         limit = FACET_LIMITS[name]
