@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -20,6 +21,9 @@ from hub.web.ops import ops_routes
 from hub.web.reports import report_routes
 from referrals.notifications.engine import NotificationEngine, start_in_app
 from schema.view import graphql_app
+from search.reindex import fill_if_empty
+
+log = logging.getLogger(__name__)
 
 
 def create_app(
@@ -27,6 +31,7 @@ def create_app(
     *,
     container: Container | None = None,
     notifications: bool | None = None,
+    fill_search_index: bool | None = None,
 ) -> Starlette:
     """Assemble the hub's ASGI app from settings (or a prepared container, in tests)."""
     settings = settings or (container.settings if container else Settings())
@@ -40,9 +45,19 @@ def create_app(
         notifier: NotificationEngine | None = None
         if owned if notifications is None else notifications:
             notifier = _start_notifications(the_container)
+        # In the background: the app serves (and indexes new changes) while the rebuild runs.
+        filling = (
+            asyncio.create_task(_fill_search_index(the_container))
+            if (owned if fill_search_index is None else fill_search_index)
+            else None
+        )
         try:
             yield
         finally:
+            if filling is not None and not filling.done():
+                filling.cancel()
+                with suppress(asyncio.CancelledError):
+                    await filling
             if notifier is not None:
                 await asyncio.to_thread(notifier.stop)
             if owned:
@@ -63,6 +78,19 @@ def create_app(
     app = Starlette(debug=False, routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.container = the_container
     return app
+
+
+async def _fill_search_index(container: Container) -> None:
+    """Rebuild the search index at startup if it is empty but the directory is not."""
+    if container.search_backend is None:
+        return
+    try:
+        await fill_if_empty(
+            session_factory=container.session_factory, backend=container.search_backend
+        )
+    except Exception:
+        # Searches keep working on what the index holds; `hub reindex` can still fill it.
+        log.exception("could not rebuild the empty search index at startup")
 
 
 def _start_notifications(container: Container) -> NotificationEngine:

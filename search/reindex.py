@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 
 from hub.core.db import SessionFactory
 from search.backend import SearchBackend
 from search.document import ServiceDocument
 from search.documents import count_services, iter_documents
+
+log = logging.getLogger(__name__)
 
 ReindexProgress = Callable[[int, int], None]
 
@@ -35,4 +38,23 @@ async def reindex(
         indexed = await backend.rebuild(batches())
     if progress is not None:
         progress(total, total)
+    return indexed
+
+
+async def fill_if_empty(*, session_factory: SessionFactory, backend: SearchBackend) -> int:
+    """Rebuild an index that holds nothing while the directory has services; returns the count.
+
+    That is a fresh index beside an existing database, or an embedded index file of an older
+    layout (dropped on open): without this every search would come back empty until someone
+    ran `hub reindex`.
+    """
+    if await backend.count() > 0:
+        return 0
+    async with session_factory() as session:
+        services = await count_services(session)
+    if services == 0:
+        return 0
+    log.warning("search index is empty but %d services exist: rebuilding it", services)
+    indexed = await reindex(session_factory=session_factory, backend=backend)
+    log.info("search index rebuilt: %d documents", indexed)
     return indexed
