@@ -215,7 +215,9 @@ async def main(args: argparse.Namespace) -> None:
         from search.reindex import reindex
 
         started, cpu = time.perf_counter(), time.process_time()
-        count = await reindex(session_factory=container.session_factory, backend=backend)
+        count = await reindex(
+            session_factory=container.session_factory, backend=backend, catch_up=False
+        )
         took, cpu = time.perf_counter() - started, time.process_time() - cpu
         size = args.index.stat().st_size / 2**20
         print(

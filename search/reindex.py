@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import col, select
 
 from hub.core.db import SessionFactory
+from hub.core.events import OutboxEvent
+from search.affected import DIRECTORY_AGGREGATES, affected_services
 from search.backend import SearchBackend
 from search.document import ServiceDocument
 from search.documents import count_services, iter_documents
+from search.sync import IndexSync
 
 log = logging.getLogger(__name__)
 
 ReindexProgress = Callable[[int, int], None]
+
+# A rebuild reads the directory batch by batch; a change committed meanwhile to a service
+# already read can reach only the index being replaced (Elasticsearch writes through the old
+# alias; another process's sync lands before the swap). So the services of every directory
+# event recorded since shortly before the rebuild began are synced again after it: the margin
+# covers transactions that recorded their events before the start and committed during it.
+CATCH_UP_MARGIN = timedelta(minutes=1)
 
 
 async def reindex(
@@ -21,8 +34,14 @@ async def reindex(
     backend: SearchBackend,
     batch_size: int = 500,
     progress: ReindexProgress | None = None,
+    catch_up: bool = True,
 ) -> int:
-    """Replace the index with documents of every active service; returns how many were indexed."""
+    """Replace the index with documents of every active service; returns how many were indexed.
+
+    With `catch_up` (unless nothing can change meanwhile, as in `hub demo`), changes committed
+    during the rebuild are synced again once it is done (see `CATCH_UP_MARGIN`).
+    """
+    started = datetime.now(UTC)
     async with session_factory() as session:
         total = await count_services(session)
         done = 0
@@ -36,9 +55,34 @@ async def reindex(
                     progress(done, total)
 
         indexed = await backend.rebuild(batches())
+    if catch_up:
+        synced = await sync_changed_since(
+            session_factory=session_factory, backend=backend, since=started - CATCH_UP_MARGIN
+        )
+        if synced:
+            log.info("re-synced %d services changed while the index was rebuilt", synced)
     if progress is not None:
         progress(total, total)
     return indexed
+
+
+async def sync_changed_since(
+    *, session_factory: SessionFactory, backend: SearchBackend, since: datetime
+) -> int:
+    """Sync again the services touched by directory events recorded since `since`; how many."""
+    async with session_factory() as session:
+        event_ids = (
+            await session.exec(
+                select(OutboxEvent.id).where(
+                    OutboxEvent.created_at >= since,
+                    col(OutboxEvent.aggregate_type).in_(DIRECTORY_AGGREGATES),
+                )
+            )
+        ).all()
+        services = await affected_services(session, event_ids) if event_ids else set()
+    if services:
+        await IndexSync(backend, session_factory).sync_services(sorted(services))
+    return len(services)
 
 
 async def fill_if_empty(*, session_factory: SessionFactory, backend: SearchBackend) -> int:

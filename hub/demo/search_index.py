@@ -16,5 +16,8 @@ async def search_index_step(ctx: DemoContext) -> None:
     if backend is None:
         return
     ctx.summary["search_documents"] = await reindex(
-        session_factory=ctx.container.session_factory, backend=backend, progress=ctx.progress
+        session_factory=ctx.container.session_factory,
+        backend=backend,
+        progress=ctx.progress,
+        catch_up=False,  # nothing else writes while the demo builds its network
     )
