@@ -51,12 +51,12 @@ class _Plan:
 def _plan(statement: UpdateBase, keys: tuple[str, ...], dialect: sa.Dialect) -> _Plan:
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))
     names = tuple(compiled.positiontup or ())
-    missing = set(compiled.binds) - set(keys)
+    binds = compiled.binds
+    missing = set(binds) - set(keys)
     if missing:
         # Column defaults are filled in by SQLAlchemy's execution context, which is skipped
         # here: every value must be given.
         raise ValueError(f"guarded write without values for {sorted(missing)}: {compiled}")
-    binds = compiled.binds
     processors = tuple(
         binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
     )
@@ -71,6 +71,8 @@ def execute_guarded(connection: sa.Connection, steps: Sequence[WriteStep]) -> li
     count is not its `expect_rows`.
     """
     dialect = connection.dialect
+    # Planned on every database, so a step missing a value fails the same way everywhere
+    # (`Connection.execute` would quietly fill in column defaults); plans are cached.
     plans = [_plan(step.statement, tuple(sorted(step.parameters)), dialect) for step in steps]
     driver = connection.connection.driver_connection
     if not isinstance(driver, sqlite_driver.Connection):

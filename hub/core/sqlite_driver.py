@@ -93,9 +93,10 @@ def _run_guarded(
     counts: list[int] = []
     for statement in statements:
         cursor = connection.execute(statement.sql, statement.parameters)
-        counts.append(cursor.rowcount)
+        count = cursor.rowcount
         cursor.close()
-        if statement.expect_rows is not None and cursor.rowcount != statement.expect_rows:
+        counts.append(count)
+        if statement.expect_rows is not None and count != statement.expect_rows:
             break
     return counts
 
@@ -190,19 +191,21 @@ class Cursor(aiosqlite.Cursor):
 class Connection(aiosqlite.Connection):
     """An aiosqlite connection whose cursors cost no trip to open or close."""
 
+    def _nothing_to_end(self) -> bool:
+        # sqlite3 opens a transaction before the first write only, so a read-only unit of work
+        # (most API requests) would otherwise pay a trip to the thread to end nothing. A closed
+        # connection goes on to aiosqlite, which raises as it always has.
+        return self._connection is not None and not self._connection.in_transaction
+
     async def commit(self) -> None:
         """Commit; with no transaction open (only reads ran) there is nothing to send."""
-        # sqlite3 opens a transaction before the first write only, so a read-only unit of work
-        # (most API requests) would otherwise pay a trip to the thread to commit nothing.
-        if self._connection is not None and not self._connection.in_transaction:
-            return
-        await super().commit()
+        if not self._nothing_to_end():
+            await super().commit()
 
     async def rollback(self) -> None:
         """Roll back; with no transaction open there is nothing to send."""
-        if self._connection is not None and not self._connection.in_transaction:
-            return
-        await super().rollback()
+        if not self._nothing_to_end():
+            await super().rollback()
 
     async def execute_guarded(self, statements: Sequence[GuardedStatement]) -> list[int]:
         """Run statements in order in one trip; stop after the first that misses its row count.

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -25,20 +24,6 @@ async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
         )
     yield engine
     await engine.dispose()
-
-
-@pytest.fixture
-def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Names of the jobs queued on any driver connection's thread, in order."""
-    queued: list[str] = []
-    original: Callable[..., Any] = sqlite_driver.Connection._execute
-
-    def counting(self: sqlite_driver.Connection, fn: Callable[..., Any], *args: Any) -> Any:
-        queued.append(getattr(fn, "__name__", repr(fn)))
-        return original(self, fn, *args)
-
-    monkeypatch.setattr(sqlite_driver.Connection, "_execute", counting)
-    return queued
 
 
 async def test_engine_uses_the_buffered_driver(sqlite_engine: AsyncEngine) -> None:
