@@ -7,9 +7,8 @@ import hashlib
 import hmac
 import json
 import random
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -23,6 +22,7 @@ from referrals.notifications.sms import (
     mask_number,
 )
 from referrals.notifications.webhooks import backoff_seconds, encode_body, signature
+from tests.loopback import serving
 
 
 def test_signature_is_hmac_sha256_over_timestamp_dot_body() -> None:
@@ -87,12 +87,9 @@ class _TwilioStandIn(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def twilio() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _TwilioStandIn)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     _TwilioStandIn.received = []
-    yield f"127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(_TwilioStandIn) as port:
+        yield f"127.0.0.1:{port}"
 
 
 async def test_twilio_provider_speaks_the_messages_api(twilio: str) -> None:
