@@ -285,16 +285,16 @@ class EmbeddedBackend(SearchBackend):
         service, location, organization, name, organization_name, needs = json.loads(body_json)
         marked_needs = needs_marked(needs, request.needs)
         return SearchHit(
-            doc_id,
-            service,
-            location,
-            organization,
-            name,
-            organization_name,
-            dist,
-            float(score),
-            texts + ((marked_needs,) if marked_needs else ()),
-            float(sort),
+            document_id=doc_id,
+            service_id=service,
+            location_id=location,
+            organization_id=organization,
+            service_name=name,
+            organization_name=organization_name,
+            distance_km=dist,
+            score=float(score),
+            highlights=texts + ((marked_needs,) if marked_needs else ()),
+            sort_value=float(sort),
         )
 
     async def count(self) -> int:

@@ -80,10 +80,16 @@ class Selection:
 
 
 def _any_of(
-    rows: dict[int, int], matrix: NDArray[np.uint64], numbers: list[int | None]
-) -> NDArray[np.uint64]:
-    """The bitmap of documents having any of these terms (unknown terms: none)."""
-    found = [rows[n] for n in numbers if n is not None and n in rows]
+    rows: dict[int, int],
+    matrix: NDArray[np.uint64],
+    numbers: dict[str, int],
+    codes: tuple[str, ...],
+) -> NDArray[np.uint64] | None:
+    """A bitmap of the documents having any of these codes (unknown: none); None if none asked."""
+    if not codes:
+        return None
+    known = (numbers.get(code) for code in codes)
+    found = [rows[n] for n in known if n is not None and n in rows]
     if not found:
         return np.zeros(matrix.shape[1], np.uint64)
     combined: NDArray[np.uint64] = (
@@ -113,23 +119,9 @@ def _has(words: NDArray[np.uint64], rowids: NDArray[np.int64]) -> NDArray[np.boo
 def _matches(
     store: ColumnStore, request: SearchRequest, words: Vocabulary, text: Matches | None
 ) -> tuple[NDArray[np.int64], NDArray[np.float64] | float]:
-    needs = (
-        _any_of(
-            store.need_rows,
-            store.need_bits,
-            [words.numbers[Kind.NEED].get(code) for code in request.needs],
-        )
-        if request.needs
-        else None
-    )
-    languages = (
-        _any_of(
-            store.language_rows,
-            store.language_bits,
-            [words.numbers[Kind.LANGUAGE].get(code) for code in request.languages],
-        )
-        if request.languages
-        else None
+    needs = _any_of(store.need_rows, store.need_bits, words.numbers[Kind.NEED], request.needs)
+    languages = _any_of(
+        store.language_rows, store.language_bits, words.numbers[Kind.LANGUAGE], request.languages
     )
     if text is None:
         mask = store.live
