@@ -1,9 +1,9 @@
 """Status change -> webhook received: latency p50/p95 through the Redis broker.
 
-Each sample commits a real status change (referrals.service.update_status, history + outbox in
-one transaction), whose after-commit hook enqueues the event id to Redis; a `hub worker` process
-(or, with --in-process, worker threads here) dispatches it and POSTs the signed webhook to a
-local receiver in this process, which stamps the arrival time.
+Each sample commits a real status change as the API does (referrals.service.change_status,
+history + outbox in one transaction), whose after-commit publish enqueues the event id to
+Redis; a `hub worker` process (or, with --in-process, worker threads here) dispatches it and
+POSTs the signed webhook to a local receiver in this process, which stamps the arrival time.
 
     HUB_BENCH_REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/notification_latency_bench.py [--samples 200] \
@@ -41,11 +41,12 @@ from hub.core.settings import Settings
 from referrals.notifications.webhooks import create_subscription
 from referrals.service import (
     ReferralData,
+    change_status,
     create_referral,
     send_referral,
-    update_status,
 )
 from referrals.state_machine import ReferralStatus
+from referrals.transitions import StatusChange
 from tests.notifications.builders import build_network
 from tests.notifications.servers import WebhookReceiver
 
@@ -192,17 +193,11 @@ async def run(args: argparse.Namespace) -> None:
                 )
                 await session.commit()
             await asyncio.sleep(args.interval)
-            async with app() as session:
-                await update_status(
-                    session=session,
-                    actor=net.receiver.principal,
-                    clock=clock,
-                    referral_id=referral.id,
-                    status=ReferralStatus.ACCEPTED,
-                    expected_version=2,
-                )
-                started = time.perf_counter()
-                await session.commit()
+            started = time.perf_counter()
+            change = StatusChange(referral.id, ReferralStatus.ACCEPTED, expected_version=2)
+            await change_status(
+                factory=app, actor=net.receiver.principal, clock=clock, change=change
+            )
             await asyncio.to_thread(receiver.wait_for_count, len(receiver.arrived) + 1, 10.0)
             arrived = max(receiver.arrived.values()) if receiver.arrived else started
             if n >= args.warmup:

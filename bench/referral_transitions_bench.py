@@ -1,15 +1,19 @@
 """Benchmark: referral status transitions per second, each with history and outbox (SQLite).
 
-Every transition is the real `update_status` (version-checked UPDATE, history row, outbox row)
-committed in its own transaction, as the API does it. Run:
+By default every transition is the real `change_status` the API's resolver calls
+(version-checked UPDATE, history row, outbox row) committed in its own transaction.
+`--path joined` measures `update_status` joined to an ORM session instead, and `--path graphql`
+the whole `referralUpdateStatus` mutation through the ASGI app (token check, Strawberry,
+serialisation) in process. Run:
 
     .venv/bin/python bench/referral_transitions_bench.py [--transitions 5000] [--repeat 5]
+    .venv/bin/python bench/referral_transitions_bench.py --path graphql --repeat 3
     .venv/bin/python bench/referral_transitions_bench.py --postgres postgresql+psycopg://postgres@127.0.0.1/postgres
 
 The event loop is uvloop when installed, as `hub serve` runs (uvicorn's default); `--loop
 asyncio` measures the standard loop. On SQLite a good part of a transition's cost is the trips to
-the driver's thread (`hub.core.sqlite_driver`: one per statement and one for the commit, five in
-all), so the loop matters.
+the driver's thread (`hub.core.sqlite_driver`): `change_status` makes one (load, decide, write
+and commit run on that thread), `--path joined` three (load, write, commit), so the loop matters.
 """
 
 from __future__ import annotations
@@ -21,30 +25,42 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import func, select
 
 from hub import migrate
+from hub.app import create_app
+from hub.container import build_container
 from hub.core.clock import SystemClock
 from hub.core.db import (
     SessionFactory,
-    create_engine,
-    create_session_factory,
     sync_url,
     transaction,
 )
-from hub.core.events import EventPublisher, OutboxEvent
+from hub.core.events import OutboxEvent
+from hub.core.settings import Settings
 from hub.identity.models import OrgRole, User
 from hub.identity.principal import Principal
+from hub.identity.service import grant_membership, issue_token
 from providers.models import Organization, Service
 from referrals.clients import ClientData, create_client, record_consent
 from referrals.models import ConsentScope, ReferralEvent
-from referrals.service import ReferralData, create_referral, send_referral, update_status
+from referrals.service import (
+    ReferralData,
+    change_status,
+    create_referral,
+    send_referral,
+    update_status,
+)
 from referrals.state_machine import ReferralStatus
+from referrals.transitions import StatusChange
+from schema.relay import to_global_id
 
 CLOCK = SystemClock()
 
@@ -105,9 +121,63 @@ async def _round_trip(engine: AsyncEngine, count: int = 300) -> float:
         return (time.perf_counter() - started) / count
 
 
-async def _worker(
-    factory: SessionFactory, actor: Principal, ids: list[str], rounds: int, latencies: list[float]
-) -> None:
+PATHS = {
+    "api": "service.change_status, its own transaction (what the API's resolver calls)",
+    "joined": "service.update_status joined to an ORM session, then commit (the SLA engine's way)",
+    "graphql": "a referralUpdateStatus mutation over in-process ASGI, with a Bearer token",
+}
+
+Apply = Callable[[str, ReferralStatus, int, str | None], Awaitable[None]]
+
+UPDATE_STATUS = """mutation($id: ID!, $status: ReferralStatus!, $version: Int!, $reason: String) {
+  referralUpdateStatus(id: $id, status: $status, expectedVersion: $version, reason: $reason) {
+    __typename ... on ReferralPayload { referral { version } } } }"""
+
+
+def _api(factory: SessionFactory, actor: Principal) -> Apply:
+    async def apply(rid: str, target: ReferralStatus, version: int, reason: str | None) -> None:
+        change = StatusChange(rid, target, version, reason)
+        await change_status(factory=factory, actor=actor, clock=CLOCK, change=change)
+
+    return apply
+
+
+def _joined(factory: SessionFactory, actor: Principal) -> Apply:
+    async def apply(rid: str, target: ReferralStatus, version: int, reason: str | None) -> None:
+        async with transaction(factory) as session:
+            await update_status(
+                session=session,
+                actor=actor,
+                clock=CLOCK,
+                referral_id=rid,
+                status=target,
+                expected_version=version,
+                reason=reason,
+            )
+
+    return apply
+
+
+def _graphql(client: httpx.AsyncClient, token: str) -> Apply:
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def apply(rid: str, target: ReferralStatus, version: int, reason: str | None) -> None:
+        variables = {
+            "id": to_global_id("Referral", rid),
+            "status": target.name,
+            "version": version,
+            "reason": reason,
+        }
+        response = await client.post(
+            "/graphql", json={"query": UPDATE_STATUS, "variables": variables}, headers=headers
+        )
+        payload = response.json()["data"]["referralUpdateStatus"]
+        assert payload["__typename"] == "ReferralPayload", payload
+
+    return apply
+
+
+async def _worker(apply: Apply, ids: list[str], rounds: int, latencies: list[float]) -> None:
     versions = dict.fromkeys(ids, 3)
     statuses = dict.fromkeys(ids, ReferralStatus.ACCEPTED)
     for _ in range(rounds):
@@ -117,17 +187,9 @@ async def _worker(
                 if statuses[rid] == ReferralStatus.IN_PROGRESS
                 else ReferralStatus.IN_PROGRESS
             )
+            reason = "waiting" if target == ReferralStatus.ON_HOLD else None
             started = time.perf_counter()
-            async with transaction(factory) as session:
-                await update_status(
-                    session=session,
-                    actor=actor,
-                    clock=CLOCK,
-                    referral_id=rid,
-                    status=target,
-                    expected_version=versions[rid],
-                    reason="waiting" if target == ReferralStatus.ON_HOLD else None,
-                )
+            await apply(rid, target, versions[rid], reason)
             latencies.append(time.perf_counter() - started)
             versions[rid] += 1
             statuses[rid] = target
@@ -160,36 +222,66 @@ def _scratch_database(server_url: str | None) -> tuple[str, Callable[[], None]]:
     return url, drop
 
 
+async def _receiver_token(factory: SessionFactory, receiver: Principal) -> str:
+    """An API token for the receiving staff member (made a real member for the API to see)."""
+    assert receiver.user_id is not None
+    async with transaction(factory) as session:
+        (organization_id,) = receiver.org_roles
+        await grant_membership(
+            session=session,
+            user_id=receiver.user_id,
+            organization_id=organization_id,
+            role=OrgRole.STAFF,
+        )
+        user = await session.get(User, receiver.user_id)
+        assert user is not None
+        issued = await issue_token(
+            session=session, user=user, name="bench", ttl=timedelta(hours=1), clock=CLOCK
+        )
+    return issued.token
+
+
 async def main(
-    transitions: int, workers: int, referrals: int, server_url: str | None
+    transitions: int, workers: int, referrals: int, server_url: str | None, *, path: str
 ) -> tuple[float, float]:
     """One run on a fresh database; prints its figures, returns (transitions/s, CPU ms each)."""
     url, drop = _scratch_database(server_url)
     migrate.upgrade(url)
-    engine = create_engine(url)
+    container = build_container(Settings(database_url=url, data_dir=Path(tempfile.mkdtemp())))
+    engine, factory = container.engine, container.session_factory
     published: list[int] = []
-    publisher = EventPublisher()
-    publisher.subscribe(lambda events: published.append(len(events)))
-    factory = create_session_factory(engine, publisher=publisher)
+    container.publisher.subscribe(lambda events: published.append(len(events)))
     actor, ids = await _seed(factory, referrals)
     baseline = await _round_trip(engine)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(container=container, notifications=False)),
+        base_url="http://bench",
+    )
+    if path == "graphql":
+        apply = _graphql(client, await _receiver_token(factory, actor))
+    elif path == "joined":
+        apply = _joined(factory, actor)
+    else:
+        apply = _api(factory, actor)
     # Each worker owns its referrals, so no run is lost to version conflicts.
     shares = [ids[i::workers] for i in range(workers)]
     rounds = max(1, transitions // len(ids))
     latencies: list[float] = []
     started = time.perf_counter()
     cpu_started = time.process_time()
-    await asyncio.gather(*(_worker(factory, actor, s, rounds, latencies) for s in shares))
+    await asyncio.gather(*(_worker(apply, share, rounds, latencies) for share in shares))
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     async with factory() as session:
         history = (await session.exec(select(func.count()).select_from(ReferralEvent))).one()
         outbox = (await session.exec(select(func.count()).select_from(OutboxEvent))).one()
-    await engine.dispose()
+    await client.aclose()
+    await container.close()
     drop()
     done = len(latencies)
     latencies.sort()
     print(f"database: {sa.make_url(url).render_as_string(hide_password=True)}  loop: {loop_name()}")
+    print(f"path: {PATHS[path]}")
     print(f"workers={workers} referrals={referrals} transitions={done}")
     print(f"elapsed={elapsed:.2f}s  throughput={done / elapsed:,.0f} transitions/s")
     # Process CPU time (all threads): what the throughput would be on an otherwise idle core.
@@ -211,7 +303,11 @@ async def repeated(args: argparse.Namespace) -> None:
     for number in range(args.repeat):
         if args.repeat > 1:
             print(f"-- run {number + 1} of {args.repeat}")
-        runs.append(await main(args.transitions, args.workers, args.referrals, args.postgres))
+        runs.append(
+            await main(
+                args.transitions, args.workers, args.referrals, args.postgres, path=args.path
+            )
+        )
     if args.repeat > 1:
         rates = sorted(rate for rate, _ in runs)
         cpus = sorted(cpu for _, cpu in runs)
@@ -239,6 +335,12 @@ if __name__ == "__main__":
         help="event loop (default: uvloop when installed, as `hub serve` uses)",
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs, each on a fresh database")
+    parser.add_argument(
+        "--path",
+        choices=list(PATHS),
+        default="api",
+        help="what one transition is: " + "; ".join(f"{k}: {v}" for k, v in PATHS.items()),
+    )
     args = parser.parse_args()
     run = repeated(args)
     if args.loop == "uvloop":

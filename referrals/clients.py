@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -17,6 +18,15 @@ from referrals.models import Client, Consent, ConsentScope, NotifyChannel
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,25}$")
 LANGUAGES = ("en", "es")
+
+# A client's unrevoked consents for one scope (bind `client_id` and `scope`).
+_CONSENT: sa.Table = Consent.__table__  # type: ignore[attr-defined]
+_ACTIVE = sa.and_(
+    _CONSENT.c.client_id == sa.bindparam("client_id"),
+    _CONSENT.c.scope == sa.bindparam("scope"),
+    _CONSENT.c.revoked_at.is_(None),
+)
+ACTIVE_CONSENT = sa.select(_CONSENT.c.id).where(_ACTIVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,13 +151,8 @@ async def active_consent(
 ) -> Consent | None:
     """The client's unrevoked consent for a scope, if any."""
     found = await session.exec(
-        select(Consent)
-        .where(
-            Consent.client_id == client_id,
-            Consent.scope == scope,
-            col(Consent.revoked_at).is_(None),
-        )
-        .order_by(col(Consent.given_at).desc())
+        select(Consent).where(_ACTIVE).order_by(col(Consent.given_at).desc()),
+        params={"client_id": client_id, "scope": scope},
     )
     return found.first()
 

@@ -6,11 +6,9 @@ from datetime import datetime
 from typing import Any, NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from hub.core.events import INSERT_OUTBOX, outbox_rows, publish_after_commit, record_event
-from hub.core.guarded_writes import WriteStep, execute_guarded
+from hub.core.events import record_event
 from hub.core.ids import new_id
 from hub.identity.principal import Principal
 from referrals.models import EventKind, Referral, ReferralEvent
@@ -31,7 +29,7 @@ TOPICS: dict[EventKind, str] = {
 }
 
 
-_INSERT_HISTORY = sa.insert(ReferralEvent.__table__)  # type: ignore[attr-defined]
+INSERT_HISTORY = sa.insert(ReferralEvent.__table__)  # type: ignore[attr-defined]
 
 
 def actor_type(actor: Principal | None) -> str:
@@ -59,7 +57,7 @@ class HistoryFields(TypedDict):
     detail: NotRequired[dict[str, Any] | None]
 
 
-def _rows(fields: HistoryFields) -> tuple[dict[str, Any], dict[str, Any]]:
+def history_rows(**fields: Unpack[HistoryFields]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The history row and the outbox event of one entry, as column values."""
     referral, kind, role = fields["referral"], fields["kind"], fields["role"]
     actor = fields["actor"]
@@ -108,29 +106,13 @@ def _rows(fields: HistoryFields) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def write_history(session: AsyncSession, **fields: Unpack[HistoryFields]) -> ReferralEvent:
-    """Append a history entry and the matching outbox event (no client personal data in either)."""
-    history, event = _rows(fields)
+    """Append a history entry and the matching outbox event (no client personal data in either).
+
+    Through the ORM session (flushed with the caller's other rows); `history_rows` gives the
+    same rows for Core writes (a status change, `referrals.transitions`).
+    """
+    history, event = history_rows(**fields)
     entry = ReferralEvent(**history)
     session.add(entry)
     record_event(session, **event)
     return entry
-
-
-def insert_history(
-    session: Session, after: WriteStep | None = None, **fields: Unpack[HistoryFields]
-) -> str | None:
-    """`write_history` as Core inserts, for synchronous code inside `AsyncSession.run_sync`.
-
-    No unit-of-work flush: the referral row must already be in the database, or be written by
-    `after`, a step run first in the same guarded write (see `hub.core.guarded_writes`). If
-    that step misses its row count nothing more is written and None is returned; otherwise
-    the history entry's id. The outbox event is published after commit.
-    """
-    history, event = _rows(fields)
-    outbox = outbox_rows([event])
-    steps = [WriteStep(_INSERT_HISTORY, history), WriteStep(INSERT_OUTBOX, outbox[0])]
-    counts = execute_guarded(session.connection(), [after, *steps] if after else steps)
-    if after is not None and counts[0] != after.expect_rows:
-        return None
-    publish_after_commit(session, outbox)
-    return str(history["id"])

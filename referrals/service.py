@@ -2,49 +2,30 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_dict, set_committed_value
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
-from hub.core.errors import Collector, Conflict, ErrorCode, NotFound, ValidationFailed
-from hub.core.guarded_writes import WriteStep
+from hub.core.db import SessionFactory
+from hub.core.errors import Collector, ErrorCode, NotFound, ValidationFailed
+from hub.core.unit_of_work import Row, SessionStatements, run_unit
 from hub.identity.principal import Principal
-from providers.models import Service, ServiceStatus
-from referrals.access import acting_role, require_visible, role_for
-from referrals.clients import active_consent
-from referrals.history import insert_history, write_history
-from referrals.models import (
-    Client,
-    ConsentScope,
-    EventKind,
-    Referral,
-    ReferralNeed,
-    ReferralNote,
-)
-from referrals.state_machine import (
-    ActorRole,
-    ReferralOutcome,
-    ReferralStatus,
-    Transition,
-    transition,
-)
+from providers.models import Service
+from referrals.access import acting_role, require_visible
+from referrals.history import write_history
+from referrals.models import Client, EventKind, Referral, ReferralNeed, ReferralNote
+from referrals.state_machine import ActorRole, ReferralOutcome, ReferralStatus
+from referrals.transitions import SELECT_REFERRAL, StatusChange, unbound_referral
+from referrals.transitions import change_status as change_status_in
 
 _NEED_CODE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,99}$")
 MAX_NEEDS = 20
-
-_REFERRAL: sa.Table = Referral.__table__  # type: ignore[attr-defined]
-_MAPPER = sa.inspect(Referral)
-_SELECT_REFERRAL = sa.select(_REFERRAL).where(_REFERRAL.c.id == sa.bindparam("id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,21 +50,18 @@ def _load(session: Session, referral_id: str) -> Referral | None:
     # A Core select skips the ORM's loading machinery (a transition's hottest read); the row is
     # then placed in the session as if loaded, refreshing any copy it already holds.
     session.flush()
-    row = session.connection().execute(_SELECT_REFERRAL, {"id": referral_id}).first()
+    row = session.connection().execute(SELECT_REFERRAL, {"id": referral_id}).first()
     return None if row is None else _as_loaded(session, row._mapping)
 
 
-def _as_loaded(session: Session, values: sa.RowMapping) -> Referral:
+def _as_loaded(session: Session, values: Row) -> Referral:
     held = session.identity_map.get(identity_key(Referral, values["id"]))
     if isinstance(held, Referral):
         for key, value in values.items():
             set_committed_value(held, key, value)
         return held
-    # Built as the ORM builds loaded rows (no constructor, values straight into the instance's
-    # dict), then made persistent and clean, as `session.get` would leave it: later edits
-    # flush as UPDATEs.
-    referral: Referral = _MAPPER.class_manager.new_instance()
-    instance_dict(referral).update(values)
+    # Made persistent and clean, as `session.get` would leave it: later edits flush as UPDATEs.
+    referral = unbound_referral(values)
     make_transient_to_detached(referral)
     session.add(referral)
     return referral
@@ -142,23 +120,6 @@ async def create_referral(
     return referral
 
 
-async def _check_sendable(session: AsyncSession, referral: Referral) -> None:
-    errors = Collector()
-    if (
-        await active_consent(
-            session=session, client_id=referral.client_id, scope=ConsentScope.REFERRAL
-        )
-        is None
-    ):
-        errors.add("clientId", ErrorCode.NO_CONSENT, "Record the client's consent to refer first.")
-    service = await session.get(Service, referral.service_id)
-    if service is None or not service.accepts_referrals or service.status != ServiceStatus.ACTIVE:
-        errors.add(
-            "serviceId", ErrorCode.NOT_ACCEPTING, "This service does not take referrals right now."
-        )
-    errors.raise_if_any()
-
-
 async def send_referral(
     *,
     session: AsyncSession,
@@ -189,103 +150,30 @@ async def update_status(
     reason: str | None = None,
     outcome: ReferralOutcome | None = None,
 ) -> Referral:
-    """Move a referral to a new status if it is still at `expected_version` (else Conflict)."""
-    referral = await load_referral(session, referral_id)
-    await require_visible(session, actor, referral)
-    role = role_for(actor, referral, status)
-    version = referral.version if expected_version is None else expected_version
-    if version != referral.version:
-        raise Conflict("Referral", referral.id, version, referral.version)
-    change = transition(referral.status, status, role, reason=reason, outcome=outcome)
-    if status == ReferralStatus.REQUESTED:
-        await _check_sendable(session, referral)
-    await _apply(session, referral, change, version, actor, clock)
-    return referral
+    """Move a referral to a new status if it is still at `expected_version` (else Conflict).
+
+    Joins the session's transaction: the change commits (and is published) with the caller's.
+    """
+    change = StatusChange(referral_id, status, expected_version, reason, outcome)
+
+    def in_session(sync: Session) -> Referral:
+        row = change_status_in(SessionStatements(sync), actor=actor, clock=clock, change=change)
+        return _as_loaded(sync, row)
+
+    return await session.run_sync(in_session)
 
 
-async def _apply(
-    session: AsyncSession,
-    referral: Referral,
-    change: Transition,
-    version: int,
-    actor: Principal,
-    clock: Clock,
-) -> None:
-    now = clock.now()
-    values: dict[str, Any] = {
-        "status": change.to_status,
-        "version": version + 1,
-        "updated_at": now,
-        "status_reason": change.reason,
-    }
-    if change.outcome is not None:
-        values["outcome"] = change.outcome
-    if change.to_status == ReferralStatus.REQUESTED and referral.sent_at is None:
-        values["sent_at"] = now
-    if change.role == ActorRole.RECEIVER and referral.first_action_at is None:
-        values["first_action_at"] = now
-    if change.closes:
-        values["closed_at"] = now
-    if not await session.run_sync(_write, referral, change, version, values, actor, now):
-        current = await load_referral(session, referral.id)
-        raise Conflict("Referral", referral.id, version, current.version)
+async def change_status(
+    *, factory: SessionFactory, actor: Principal, clock: Clock, change: StatusChange
+) -> Referral:
+    """`update_status` in a transaction of its own, committed before it returns (the API's way).
 
-
-def _write(
-    session: Session,
-    referral: Referral,
-    change: Transition,
-    version: int,
-    values: dict[str, Any],
-    actor: Principal,
-    now: datetime,
-) -> bool:
-    """The transition's three writes as Core statements in one greenlet; False on a lost race."""
-    # The version check and the write are one statement, so of two concurrent writers holding
-    # the same version exactly one matches the row (PostgreSQL re-checks the WHERE after the
-    # row lock; SQLite serialises writers). The history and outbox rows follow it in one
-    # guarded write, which stops if the UPDATE matched nothing.
-    update = WriteStep(
-        _update_statement(tuple(values)),
-        {
-            "where_id": referral.id,
-            "where_version": version,
-            **{f"set_{k}": v for k, v in values.items()},
-        },
-        expect_rows=1,
+    On SQLite the whole change is one trip to the connection's thread.
+    """
+    row = await run_unit(
+        factory, lambda db: change_status_in(db, actor=actor, clock=clock, change=change)
     )
-    for key, value in values.items():
-        # Mirror the row in memory without marking the object dirty (no second UPDATE); the
-        # history rows are built from it. After a lost race the caller reloads the referral.
-        set_committed_value(referral, key, value)
-    written = insert_history(
-        session,
-        after=update,
-        referral=referral,
-        kind=EventKind.STATUS_CHANGE,
-        role=change.role,
-        actor=actor,
-        at=now,
-        from_status=change.from_status,
-        to_status=change.to_status,
-        reason=change.reason,
-        outcome=change.outcome,
-        topic="referral.sent" if change.to_status == ReferralStatus.REQUESTED else None,
-    )
-    return written is not None
-
-
-@functools.cache
-def _update_statement(columns: tuple[str, ...]) -> sa.Update:
-    # One prebuilt statement per set of changed columns: SQLAlchemy computes its cache key once.
-    return (
-        sa.update(_REFERRAL)
-        .where(
-            _REFERRAL.c.id == sa.bindparam("where_id"),
-            _REFERRAL.c.version == sa.bindparam("where_version"),
-        )
-        .values({name: sa.bindparam(f"set_{name}") for name in columns})
-    )
+    return unbound_referral(row)
 
 
 async def add_note(

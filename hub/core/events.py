@@ -140,12 +140,17 @@ def outbox_rows(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def publish_after_commit(session: Session, rows: list[dict[str, Any]]) -> None:
     """Publish outbox rows the caller has written in the session's transaction once it commits."""
     pending: list[PublishedEvent] = session.info.setdefault(_PENDING_KEY, [])
-    pending.extend(
+    pending.extend(published(rows))
+
+
+def published(rows: list[dict[str, Any]]) -> list[PublishedEvent]:
+    """What subscribers learn of committed outbox rows."""
+    return [
         PublishedEvent(
             r["id"], r["topic"], r["aggregate_type"], r["aggregate_id"], r["aggregate_version"]
         )
         for r in rows
-    )
+    ]
 
 
 @sa_event.listens_for(Session, "after_commit")

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 from aiosqlite import (
@@ -45,6 +45,8 @@ __all__ = [
     "sqlite_version",
     "sqlite_version_info",
 ]
+
+T = TypeVar("T")
 
 Description = tuple[tuple[str, None, None, None, None, None, None], ...]
 
@@ -87,9 +89,10 @@ class GuardedStatement(NamedTuple):
     expect_rows: int | None = None
 
 
-def _run_guarded(
+def run_guarded(
     connection: sqlite3.Connection, statements: Sequence[GuardedStatement]
 ) -> list[int]:
+    """Run statements in order on this thread; stop after the first that misses its row count."""
     counts: list[int] = []
     for statement in statements:
         cursor = connection.execute(statement.sql, statement.parameters)
@@ -214,9 +217,33 @@ class Connection(aiosqlite.Connection):
         the statements join the connection's transaction (sqlite3 opens one before DML).
         """
         counts: list[int] = await self._execute(  # type: ignore[no-untyped-call]
-            lambda: _run_guarded(self._conn, statements)
+            lambda: run_guarded(self._conn, statements)
         )
         return counts
+
+    async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on the connection's thread, then commit, in one trip; roll back if it raises.
+
+        `work` gets the sqlite3 connection and runs on that thread, so it must not touch the
+        event loop. The connection must have no transaction open: this one is its own.
+        """
+
+        def job() -> T:
+            connection = self._conn
+            if connection.in_transaction:
+                raise ProgrammingError(
+                    "run_transaction needs a connection with no transaction open"
+                )
+            try:
+                result = work(connection)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+            return result
+
+        result: T = await self._execute(job)  # type: ignore[no-untyped-call]
+        return result
 
     @contextmanager
     async def cursor(self) -> aiosqlite.Cursor:

@@ -12,6 +12,7 @@ from referrals import clients as client_service
 from referrals import links, service
 from referrals.models import ConsentScope, NotifyChannel
 from referrals.state_machine import ReferralOutcome, ReferralStatus
+from referrals.transitions import StatusChange
 from schema.context import Info
 from schema.errors import (
     ConflictError,
@@ -184,14 +185,13 @@ class ReferralMutation:
         ctx = info.context
         try:
             ident = decode_id(id, "Referral")
-            async with ctx.transaction() as session:
-                row = await service.send_referral(
-                    session=session,
-                    actor=ctx.principal,
-                    clock=ctx.clock,
-                    referral_id=ident,
-                    expected_version=expected_version,
-                )
+            change = StatusChange(ident, ReferralStatus.REQUESTED, expected_version)
+            row = await service.change_status(
+                factory=ctx.container.session_factory,
+                actor=ctx.principal,
+                clock=ctx.clock,
+                change=change,
+            )
         except DomainError as exc:
             return to_error(exc)
         return ReferralPayload(referral=referral(row))
@@ -209,17 +209,13 @@ class ReferralMutation:
         ctx = info.context
         try:
             ident = decode_id(id, "Referral")
-            async with ctx.transaction() as session:
-                row = await service.update_status(
-                    session=session,
-                    actor=ctx.principal,
-                    clock=ctx.clock,
-                    referral_id=ident,
-                    status=status,
-                    expected_version=expected_version,
-                    reason=reason,
-                    outcome=outcome,
-                )
+            change = StatusChange(ident, status, expected_version, reason, outcome)
+            row = await service.change_status(
+                factory=ctx.container.session_factory,
+                actor=ctx.principal,
+                clock=ctx.clock,
+                change=change,
+            )
         except DomainError as exc:
             return to_error(exc)
         return ReferralPayload(referral=referral(row))

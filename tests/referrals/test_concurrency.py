@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+import pytest
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,8 +15,9 @@ from hub.core.errors import Conflict
 from hub.core.events import OutboxEvent
 from hub.identity.principal import Principal
 from referrals.models import EventKind, Referral, ReferralEvent
-from referrals.service import update_status
+from referrals.service import change_status, update_status
 from referrals.state_machine import ReferralStatus
+from referrals.transitions import StatusChange
 from tests.referrals.builders import make_referral, make_world
 
 CALLERS = 50
@@ -27,6 +29,7 @@ async def _try(
     referral_id: str,
     *,
     expected: int | None,
+    joined: bool,
     retries: int = 0,
 ) -> int:
     """Flip in-progress <-> on-hold; return how many times this caller won."""
@@ -42,16 +45,24 @@ async def _try(
                     if current.status == ReferralStatus.IN_PROGRESS
                     else ReferralStatus.IN_PROGRESS
                 )
-                await update_status(
-                    session=session,
-                    actor=actor,
-                    clock=SystemClock(),
-                    referral_id=referral_id,
-                    status=target,
-                    expected_version=version,
-                    reason="waiting for papers" if target == ReferralStatus.ON_HOLD else None,
-                )
-                await session.commit()
+                reason = "waiting for papers" if target == ReferralStatus.ON_HOLD else None
+                if joined:
+                    await update_status(
+                        session=session,
+                        actor=actor,
+                        clock=SystemClock(),
+                        referral_id=referral_id,
+                        status=target,
+                        expected_version=version,
+                        reason=reason,
+                    )
+                    await session.commit()
+                else:
+                    await session.commit()  # the read ends; the change is its own transaction
+                    change = StatusChange(referral_id, target, version, reason)
+                    await change_status(
+                        factory=factory, actor=actor, clock=SystemClock(), change=change
+                    )
                 wins += 1
             except Conflict:
                 await session.rollback()
@@ -70,8 +81,9 @@ async def _history(session: AsyncSession, referral_id: str) -> list[ReferralEven
     return list(rows)
 
 
+@pytest.mark.parametrize("joined", [True, False], ids=["joined-session", "own-transaction"])
 async def test_fifty_concurrent_updates(
-    session: AsyncSession, session_factory: SessionFactory
+    session: AsyncSession, session_factory: SessionFactory, joined: bool
 ) -> None:
     world = await make_world(session)
     referral = await make_referral(session, world)
@@ -87,14 +99,24 @@ async def test_fifty_concurrent_updates(
 
     # Round 1: everyone holds version 3; exactly one may win it.
     results = await asyncio.gather(
-        *(_try(session_factory, world.receiver, referral.id, expected=3) for _ in range(CALLERS))
+        *(
+            _try(session_factory, world.receiver, referral.id, expected=3, joined=joined)
+            for _ in range(CALLERS)
+        )
     )
     assert sorted(results) == [0] * (CALLERS - 1) + [1]
 
     # Round 2: everyone retries with whatever version they read; each version has one winner.
     results = await asyncio.gather(
         *(
-            _try(session_factory, world.receiver, referral.id, expected=None, retries=2)
+            _try(
+                session_factory,
+                world.receiver,
+                referral.id,
+                expected=None,
+                joined=joined,
+                retries=2,
+            )
             for _ in range(CALLERS)
         )
     )
