@@ -17,7 +17,7 @@ from hub.core.clock import Clock
 from hub.core.db import transaction
 from hub.core.errors import Unauthenticated
 from hub.identity.principal import ANONYMOUS, Principal
-from hub.identity.service import principal_for_token
+from hub.identity.service import authenticate_token
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -102,8 +102,9 @@ async def authenticate(container: Container, authorization: str | None) -> Princ
     token = bearer_token(authorization)
     if token is None:
         return ANONYMOUS
-    async with transaction(container.session_factory) as session:
-        return await principal_for_token(session=session, token=token, clock=container.clock)
+    return await authenticate_token(
+        factory=container.session_factory, token=token, clock=container.clock
+    )
 
 
 @asynccontextmanager

@@ -6,7 +6,14 @@ from functools import partial
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 
 from hub.core.settings import Settings
@@ -40,13 +47,25 @@ def _merged(name: str, types: list[type]) -> type | None:
     return merge_types(name, tuple(types)) if types else None
 
 
+# Parsed and validated documents kept per distinct query text (clients send the same few).
+DOCUMENT_CACHE_SIZE = 256
+
+
 def schema_extensions(settings: Settings) -> list[Any]:
-    """Execution limits and error handling every schema of the hub runs with."""
+    """Execution limits, document caches and error handling every schema of the hub runs with."""
+    # The depth and alias limits are validation rules. Made once here, not by a limiter per
+    # operation, so every operation validates with the same rules and a validated document
+    # can be reused: ValidationCache keys on the document and the rules.
+    limits = [
+        *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+    ]
     return [
         # Factories, not instances: every operation gets fresh extension state.
-        partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(AddValidationRules, limits),
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         # MaskUnexpected hides unexpected errors (code INTERNAL); ErrorCodes codes the rest.
         MaskUnexpected,
         ErrorCodes,

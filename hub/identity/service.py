@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
+from hub.core.db import SessionFactory
 from hub.core.errors import Collector, ErrorCode, NotFound, Unauthenticated, ValidationFailed
+from hub.core.guarded_writes import WriteStep
 from hub.core.security import hash_password, hash_token, new_token, verify_password
+from hub.core.unit_of_work import SessionStatements, Statements, run_unit
 from hub.identity.models import ApiToken, Membership, OrgRole, User
 from hub.identity.principal import Principal
 
@@ -147,16 +151,72 @@ async def principal_for_user(*, session: AsyncSession, user: User) -> Principal:
     )
 
 
-async def principal_for_token(*, session: AsyncSession, token: str, clock: Clock) -> Principal:
+# "Last used" is kept to within this much: a token used again sooner is not written, so
+# authenticating a request is a read (on SQLite it would otherwise take the write lock).
+LAST_USED_PRECISION = timedelta(minutes=5)
+
+_TOKEN: sa.Table = ApiToken.__table__  # type: ignore[attr-defined]
+_USER: sa.Table = User.__table__  # type: ignore[attr-defined]
+_MEMBERSHIP: sa.Table = Membership.__table__  # type: ignore[attr-defined]
+_TOKEN_AND_USER = (
+    sa.select(
+        _TOKEN.c.id.label("token_id"),
+        _TOKEN.c.user_id,
+        _TOKEN.c.expires_at,
+        _TOKEN.c.revoked_at,
+        _TOKEN.c.last_used_at,
+        _USER.c.name,
+        _USER.c.is_active,
+        _USER.c.is_hub_admin,
+        _USER.c.is_auditor,
+        _USER.c.auditor_network_id,
+    )
+    .join(_USER, _USER.c.id == _TOKEN.c.user_id)
+    .where(_TOKEN.c.token_hash == sa.bindparam("token_hash"))
+)
+_ROLES = sa.select(_MEMBERSHIP.c.organization_id, _MEMBERSHIP.c.role).where(
+    _MEMBERSHIP.c.user_id == sa.bindparam("user_id")
+)
+_TOUCH = (
+    sa.update(_TOKEN)
+    .where(_TOKEN.c.id == sa.bindparam("where_id"))
+    .values(last_used_at=sa.bindparam("set_last_used_at"))
+)
+
+
+def resolve_token(db: Statements, *, token: str, now: datetime) -> Principal:
     """Resolve a bearer token; unknown, expired and revoked tokens are all refused alike."""
-    found = await session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    record = found.first()
+    found = db.fetch_one(_TOKEN_AND_USER, {"token_hash": hash_token(token)})
+    if (
+        found is None
+        or found["revoked_at"] is not None
+        or found["expires_at"] <= now
+        or not found["is_active"]
+    ):
+        raise Unauthenticated("The token is unknown, expired or revoked.")
+    last_used = found["last_used_at"]
+    if last_used is None or now - last_used >= LAST_USED_PRECISION:
+        db.write([WriteStep(_TOUCH, {"where_id": found["token_id"], "set_last_used_at": now})])
+    roles = db.fetch_all(_ROLES, {"user_id": found["user_id"]})
+    return Principal(
+        user_id=found["user_id"],
+        name=found["name"],
+        is_hub_admin=found["is_hub_admin"],
+        is_auditor=found["is_auditor"],
+        auditor_network_id=found["auditor_network_id"],
+        org_roles={r["organization_id"]: r["role"] for r in roles},
+    )
+
+
+async def principal_for_token(*, session: AsyncSession, token: str, clock: Clock) -> Principal:
+    """`resolve_token` in the session's transaction."""
     now = clock.now()
-    if record is None or record.revoked_at is not None or record.expires_at <= now:
-        raise Unauthenticated("The token is unknown, expired or revoked.")
-    user = await session.get(User, record.user_id)
-    if user is None or not user.is_active:
-        raise Unauthenticated("The token is unknown, expired or revoked.")
-    record.last_used_at = now
-    session.add(record)
-    return await principal_for_user(session=session, user=user)
+    return await session.run_sync(
+        lambda sync: resolve_token(SessionStatements(sync), token=token, now=now)
+    )
+
+
+async def authenticate_token(*, factory: SessionFactory, token: str, clock: Clock) -> Principal:
+    """`resolve_token` in a transaction of its own (one trip on SQLite): each request's check."""
+    now = clock.now()
+    return await run_unit(factory, lambda db: resolve_token(db, token=token, now=now))

@@ -9,10 +9,13 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import FixedClock
+from hub.core.db import SessionFactory
 from hub.core.errors import ErrorCode, Forbidden, Unauthenticated, ValidationFailed
 from hub.identity.models import ApiToken, OrgRole, User
 from hub.identity.principal import ANONYMOUS, SYSTEM
 from hub.identity.service import (
+    LAST_USED_PRECISION,
+    authenticate_token,
     create_user,
     grant_membership,
     issue_token,
@@ -156,3 +159,50 @@ def test_role_checks() -> None:
         auditor.require_staff()
     with pytest.raises(Forbidden):
         auditor.require_hub_admin()
+
+
+async def test_a_request_check_resolves_the_principal_and_rarely_writes(
+    session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    org = await _org(session)
+    user = await create_user(
+        session=session, email="r@example.org", name="Rita", password="long enough pw"
+    )
+    await grant_membership(
+        session=session, user_id=user.id, organization_id=org.id, role=OrgRole.STAFF
+    )
+    issued = await issue_token(
+        session=session, user=user, name="api", ttl=timedelta(days=1), clock=FixedClock(NOW)
+    )
+    await session.commit()
+
+    async def last_used() -> datetime | None:
+        async with session_factory() as reader:
+            record = await reader.get(ApiToken, issued.record.id)
+            assert record is not None
+            return record.last_used_at
+
+    principal = await authenticate_token(
+        factory=session_factory, token=issued.token, clock=FixedClock(NOW)
+    )
+    assert principal.org_roles == {org.id: OrgRole.STAFF}
+    assert (principal.user_id, principal.name) == (user.id, "Rita")
+    assert await last_used() == NOW
+    # Used again within the precision: the same principal, nothing written.
+    soon = NOW + LAST_USED_PRECISION - timedelta(seconds=1)
+    again = await authenticate_token(
+        factory=session_factory, token=issued.token, clock=FixedClock(soon)
+    )
+    assert again == principal
+    assert await last_used() == NOW
+    later = NOW + LAST_USED_PRECISION
+    await authenticate_token(factory=session_factory, token=issued.token, clock=FixedClock(later))
+    assert await last_used() == later
+
+    user.is_active = False
+    session.add(user)
+    await session.commit()
+    with pytest.raises(Unauthenticated):
+        await authenticate_token(
+            factory=session_factory, token=issued.token, clock=FixedClock(later)
+        )

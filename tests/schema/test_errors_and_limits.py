@@ -53,11 +53,40 @@ async def test_depth_alias_and_token_limits(gql: GQL) -> None:
     aliases = "{ " + " ".join(f"a{i}: me {{ email }}" for i in range(40)) + " }"
     tokens = "{ " + " ".join("me { email }" for _ in range(700)) + " }"
 
-    for query in (deep, aliases, tokens):
+    for query in (deep, aliases, tokens, deep, aliases, tokens):  # again, from the caches
         body = await gql(query)
         assert body.get("data") is None, query[:40]
         assert body["errors"], query[:40]
         assert "Traceback" not in str(body)
+
+
+@strawberry.type
+class _Node:
+    @strawberry.field
+    def child(self) -> _Node:
+        return _Node()
+
+    @strawberry.field
+    def name(self) -> str:
+        return "n"
+
+
+async def test_cached_validation_keeps_each_schemas_own_limits(settings: Settings) -> None:
+    # The parse and validation caches are shared by the process; a document validated under
+    # one schema's limits must not pass under another's.
+    strict = strawberry.Schema(
+        query=_Node,
+        extensions=schema_extensions(settings.model_copy(update={"graphql_max_depth": 3})),
+    )
+    lenient = strawberry.Schema(query=_Node, extensions=schema_extensions(settings))
+    five_deep = "{ child { child { child { child { name } } } } }"
+    for _ in range(2):
+        allowed = await lenient.execute(five_deep)
+        refused = await strict.execute(five_deep)
+        assert allowed.errors is None
+        assert allowed.data == {"child": {"child": {"child": {"child": {"name": "n"}}}}}
+        assert refused.errors is not None
+        assert "exceeds maximum operation depth" in refused.errors[0].message
 
 
 async def test_graphiql_only_in_debug(gql: GQL) -> None:
