@@ -49,11 +49,10 @@ class Statements(Protocol):
         """Publish outbox rows written in this transaction once it commits."""
 
 
-class ConnectionStatements:
-    """Statements through a SQLAlchemy connection (any database); events kept for the caller."""
+class _Collecting:
+    """The reads every implementation shares, and outbox rows kept for `run_unit`."""
 
-    def __init__(self, connection: sa.Connection) -> None:
-        self.connection = connection
+    def __init__(self) -> None:
         self.outbox: list[dict[str, Any]] = []
 
     def fetch_one(self, statement: sa.Select[Any], parameters: Mapping[str, Any]) -> Row | None:
@@ -63,6 +62,23 @@ class ConnectionStatements:
     def fetch_all(self, statement: sa.Select[Any], parameters: Mapping[str, Any]) -> list[Row]:
         """Every row of a query, keyed by column name."""
         return self._rows(statement, parameters, one=False)
+
+    def publish_after_commit(self, rows: list[dict[str, Any]]) -> None:
+        """Keep the rows for `run_unit` to publish after its commit."""
+        self.outbox.extend(rows)
+
+    def _rows(
+        self, statement: sa.Select[Any], parameters: Mapping[str, Any], *, one: bool
+    ) -> list[Row]:
+        raise NotImplementedError
+
+
+class ConnectionStatements(_Collecting):
+    """Statements through a SQLAlchemy connection (any database)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        super().__init__()
+        self.connection = connection
 
     def _rows(
         self, statement: sa.Select[Any], parameters: Mapping[str, Any], *, one: bool
@@ -79,10 +95,6 @@ class ConnectionStatements:
         """Run guarded writes; the row count of each step run."""
         return execute_guarded(self.connection, steps)
 
-    def publish_after_commit(self, rows: list[dict[str, Any]]) -> None:
-        """Keep the rows for `run_unit` to publish after its commit."""
-        self.outbox.extend(rows)
-
 
 class SessionStatements(ConnectionStatements):
     """Statements in an ORM session's transaction (flushed first); published on its commit."""
@@ -97,21 +109,16 @@ class SessionStatements(ConnectionStatements):
         events.publish_after_commit(self.session, rows)
 
 
-class SqliteStatements:
-    """Statements run straight on a sqlite3 connection, on its thread, from compiled plans."""
+class SqliteStatements(_Collecting):
+    """Statements run straight on a sqlite3 connection, on its thread, from compiled plans.
+
+    Rows are converted by the result processors SQLAlchemy itself would apply.
+    """
 
     def __init__(self, connection: sqlite3.Connection, dialect: sa.Dialect) -> None:
+        super().__init__()
         self.connection = connection
         self.dialect = dialect
-        self.outbox: list[dict[str, Any]] = []
-
-    def fetch_one(self, statement: sa.Select[Any], parameters: Mapping[str, Any]) -> Row | None:
-        """The first row of a query, keyed by column name, converted as SQLAlchemy would."""
-        return next(iter(self._rows(statement, parameters, one=True)), None)
-
-    def fetch_all(self, statement: sa.Select[Any], parameters: Mapping[str, Any]) -> list[Row]:
-        """Every row of a query, keyed by column name, converted as SQLAlchemy would."""
-        return self._rows(statement, parameters, one=False)
 
     def _rows(
         self, statement: sa.Select[Any], parameters: Mapping[str, Any], *, one: bool
@@ -135,10 +142,6 @@ class SqliteStatements:
     def write(self, steps: Sequence[WriteStep]) -> list[int]:
         """Run guarded writes in turn on this thread; the row count of each step run."""
         return run_guarded_plans(self.connection, steps, self.dialect)
-
-    def publish_after_commit(self, rows: list[dict[str, Any]]) -> None:
-        """Keep the rows for `run_unit` to publish after its commit."""
-        self.outbox.extend(rows)
 
 
 async def run_unit(factory: SessionFactory, work: Callable[[Statements], T]) -> T:

@@ -18,6 +18,7 @@ from hub.core.unit_of_work import Statements, run_unit
 
 _OUTBOX: sa.Table = OutboxEvent.__table__  # type: ignore[attr-defined]
 _BY_ID = sa.select(_OUTBOX).where(_OUTBOX.c.id == sa.bindparam("id"))
+_BY_AGGREGATE = sa.select(_OUTBOX).where(_OUTBOX.c.aggregate_id == sa.bindparam("aggregate"))
 
 
 def _event(aggregate_id: str) -> dict[str, Any]:
@@ -81,6 +82,21 @@ async def test_rows_are_read_as_sqlalchemy_reads_them(
     assert read["created_at"] == row["created_at"]
     assert read["created_at"].tzinfo is not None
     assert await run_unit(factory, lambda db: db.fetch_one(_BY_ID, {"id": "absent"})) is None
+
+
+async def test_every_row_is_read_as_sqlalchemy_reads_it(
+    engine: AsyncEngine, session: AsyncSession
+) -> None:
+    factory, _ = _publishing(engine)
+    rows = [_event("same"), _event("same"), _event("other")]
+    await run_unit(factory, lambda db: _insert(db, *rows))
+    read = await run_unit(factory, lambda db: db.fetch_all(_BY_AGGREGATE, {"aggregate": "same"}))
+    expected = (await session.exec(_BY_AGGREGATE, params={"aggregate": "same"})).all()
+    assert sorted(r["id"] for r in read) == sorted([rows[0]["id"], rows[1]["id"]])
+    assert sorted(map(dict, read), key=lambda r: r["id"]) == sorted(
+        (dict(r._mapping) for r in expected), key=lambda r: r["id"]
+    )
+    assert await run_unit(factory, lambda db: db.fetch_all(_BY_AGGREGATE, {"aggregate": "x"})) == []
 
 
 async def test_a_failing_unit_writes_nothing_and_publishes_nothing(engine: AsyncEngine) -> None:
