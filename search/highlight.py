@@ -12,8 +12,6 @@ MARK = ("<mark>", "</mark>")
 
 def need_highlight(needs: Iterable[Mapping[str, Any]], wanted: Sequence[str]) -> Highlight | None:
     """Mark the document's needs that match a requested code or sit below one."""
-    if not wanted:
-        return None
     return needs_marked(((n["code"], n["name"], n.get("ancestors", ())) for n in needs), wanted)
 
 

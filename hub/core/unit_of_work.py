@@ -148,24 +148,24 @@ async def run_unit(factory: SessionFactory, work: Callable[[Statements], T]) -> 
     """Run `work` in a transaction of its own, commit, publish its events; roll back on error."""
     engine = factory.kw["bind"]
     publisher = factory.kw.get("info", {}).get(events.PUBLISHER_KEY)
+
+    def collecting(
+        statements: SqliteStatements | ConnectionStatements,
+    ) -> tuple[T, list[dict[str, Any]]]:
+        return work(statements), statements.outbox
+
     async with engine.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
         if isinstance(driver, sqlite_driver.Connection):
             dialect = engine.dialect
-
-            def on_thread(raw: sqlite3.Connection) -> tuple[T, list[dict[str, Any]]]:
-                statements = SqliteStatements(raw, dialect)
-                return work(statements), statements.outbox
-
-            result, outbox = await driver.run_transaction(on_thread)
+            result, outbox = await driver.run_transaction(
+                lambda raw: collecting(SqliteStatements(raw, dialect))
+            )
         else:
-
-            def in_greenlet(sync: sa.Connection) -> tuple[T, list[dict[str, Any]]]:
-                statements = ConnectionStatements(sync)
-                return work(statements), statements.outbox
-
             async with connection.begin():
-                result, outbox = await connection.run_sync(in_greenlet)
+                result, outbox = await connection.run_sync(
+                    lambda sync: collecting(ConnectionStatements(sync))
+                )
     if outbox and publisher is not None:
         publisher(events.published(outbox))
     return result

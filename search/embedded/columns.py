@@ -166,25 +166,28 @@ class ColumnWriter:
     ) -> None:
         """Store a document's values and set its bits (live, each need and language)."""
         self._records_of(rowid >> CHUNK_SHIFT)[rowid & (CHUNK - 1)] = values
-        chunk, slot = rowid >> BITS_SHIFT, rowid & (BITS_CHUNK - 1)
-        byte, bit = slot >> 3, 1 << (slot & 7)
-        names = [LIVE, *map(need_column, needs), *map(language_column, languages)]
-        for name in names:
-            self._bits_of(name, chunk)[byte] |= bit
+        for bytes_, byte, bit in self._bit_places(rowid, needs, languages):
+            bytes_[byte] |= bit
 
     def drop(self, rowid: int, needs: Iterable[int], languages: Iterable[int]) -> None:
         """Clear a removed document's bits (its values are ignored once it is not live)."""
+        for bytes_, byte, bit in self._bit_places(rowid, needs, languages):
+            bytes_[byte] &= 0xFF ^ bit
+
+    def _bit_places(
+        self, rowid: int, needs: Iterable[int], languages: Iterable[int]
+    ) -> list[tuple[bytearray, int, int]]:
+        """Where a document's bit sits in its live, need and language bitmaps: chunk bytes,
+        byte offset, bit mask."""
         chunk, slot = rowid >> BITS_SHIFT, rowid & (BITS_CHUNK - 1)
-        byte, keep = slot >> 3, 0xFF ^ (1 << (slot & 7))
+        byte, bit = slot >> 3, 1 << (slot & 7)
         names = [LIVE, *map(need_column, needs), *map(language_column, languages)]
-        for name in names:
-            self._bits_of(name, chunk)[byte] &= keep
+        return [(self._bits_of(name, chunk), byte, bit) for name in names]
 
     def flush(self, *, below: int | None = None) -> None:
         """Write the touched chunks back (or only those wholly below rowid `below`, and forget
         them: a rebuild, whose rowids only grow, keeps few in memory)."""
-        # Stamped with the generation this transaction commits (bump_generation comes after).
-        generation = int(self.connection.execute("SELECT generation FROM meta").fetchone()[0]) + 1
+        generation = _committing_generation(self.connection)
         rows: list[tuple[str, int, int, bytes]] = []
         for chunk in [c for c in self._records if below is None or (c + 1) * CHUNK <= below]:
             records = self._records.pop(chunk)
@@ -201,9 +204,15 @@ class ColumnWriter:
         )
 
 
+def _committing_generation(connection: sqlite3.Connection) -> int:
+    # What a write stamps its chunks with: the generation its transaction commits
+    # (`store.bump_generation` comes last in every write).
+    return int(connection.execute("SELECT generation FROM meta").fetchone()[0]) + 1
+
+
 def mark_rebuilt(connection: sqlite3.Connection) -> None:
     """Record that a rebuild rewrote every chunk (inside its write transaction)."""
-    generation = int(connection.execute("SELECT generation FROM meta").fetchone()[0]) + 1
+    generation = _committing_generation(connection)
     connection.execute(
         "INSERT INTO col (name, chunk, gen, data) VALUES (?, 0, ?, x'') ON CONFLICT (name, chunk)"
         " DO UPDATE SET gen = excluded.gen",

@@ -15,6 +15,7 @@ from hub.identity.models import ApiToken, OrgRole, User
 from hub.identity.principal import ANONYMOUS, SYSTEM
 from hub.identity.service import (
     LAST_USED_PRECISION,
+    IssuedToken,
     authenticate_token,
     create_user,
     grant_membership,
@@ -33,6 +34,21 @@ async def _org(session: AsyncSession, name: str = "Eastside CBO") -> Organizatio
     session.add(org)
     await session.flush()
     return org
+
+
+async def _member_with_token(
+    session: AsyncSession, org: Organization, *, name: str, role: OrgRole, ttl: timedelta
+) -> tuple[User, IssuedToken]:
+    """A user with a role in `org` and a token issued at NOW (committed)."""
+    user = await create_user(
+        session=session, email=f"{name.lower()}@example.org", name=name, password="long enough pw"
+    )
+    await grant_membership(session=session, user_id=user.id, organization_id=org.id, role=role)
+    issued = await issue_token(
+        session=session, user=user, name="api", ttl=ttl, clock=FixedClock(NOW)
+    )
+    await session.commit()
+    return user, issued
 
 
 async def test_password_is_stored_as_argon2_hash_and_login_issues_token(
@@ -101,16 +117,9 @@ async def test_token_resolves_to_principal_with_memberships_until_expiry(
     session: AsyncSession,
 ) -> None:
     org = await _org(session)
-    user = await create_user(
-        session=session, email="admin@example.org", name="Admin", password="long enough pw"
+    user, issued = await _member_with_token(
+        session, org, name="Admin", role=OrgRole.ADMIN, ttl=timedelta(hours=2)
     )
-    await grant_membership(
-        session=session, user_id=user.id, organization_id=org.id, role=OrgRole.ADMIN
-    )
-    issued = await issue_token(
-        session=session, user=user, name="cli", ttl=timedelta(hours=2), clock=FixedClock(NOW)
-    )
-    await session.commit()
 
     principal = await principal_for_token(
         session=session, token=issued.token, clock=FixedClock(NOW + timedelta(hours=1))
@@ -165,16 +174,9 @@ async def test_a_request_check_resolves_the_principal_and_rarely_writes(
     session: AsyncSession, session_factory: SessionFactory
 ) -> None:
     org = await _org(session)
-    user = await create_user(
-        session=session, email="r@example.org", name="Rita", password="long enough pw"
+    user, issued = await _member_with_token(
+        session, org, name="Rita", role=OrgRole.STAFF, ttl=timedelta(days=1)
     )
-    await grant_membership(
-        session=session, user_id=user.id, organization_id=org.id, role=OrgRole.STAFF
-    )
-    issued = await issue_token(
-        session=session, user=user, name="api", ttl=timedelta(days=1), clock=FixedClock(NOW)
-    )
-    await session.commit()
 
     async def last_used() -> datetime | None:
         async with session_factory() as reader:
