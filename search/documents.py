@@ -216,7 +216,10 @@ class _Batch:
             and location.geocode_status != GeocodeStatus.FAILED
             and not location.is_private
         )
-        postal = address.postal_code[:5] if address and address.postal_code else None
+        # A confidential place gives no position at all to search, not even its ZIP: a ZIP
+        # match is a location filter an anonymous caller could probe point by point.
+        public = address is not None and not (location.is_private or address.is_private)
+        postal = address.postal_code[:5] if public and address and address.postal_code else None
         tz = location.timezone_name or next(
             (r.timezone_name for r in rows if r.timezone_name), None
         )
