@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager, suppress
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
 from hub.container import Container, build_container
 from hub.core.broker import configure_broker, is_in_process
 from hub.core.settings import Settings
 from hub.web.client_link import client_link_routes
-from hub.web.hsds import hsds_routes
+from hub.web.console import console_routes
+from hub.web.hsds import hsds_mount
 from hub.web.observability import HttpMetrics, ObservabilityMiddleware
 from hub.web.ops import ops_routes
 from hub.web.reports import report_routes
@@ -73,7 +74,8 @@ def create_app(
     routes.extend(ops_routes(metrics))
     routes.extend(client_link_routes(the_container))
     routes.extend(report_routes(the_container))
-    routes.append(Mount("/hsds", routes=hsds_routes()))  # HSDS 3.0 facade; / stays free
+    routes.append(hsds_mount(settings.hsds_cors_origins))  # HSDS 3.0 facade
+    routes.extend(console_routes(the_container))  # /, /login, the console's pages, /static
     middleware = [Middleware(ObservabilityMiddleware, metrics=metrics)]
     app = Starlette(debug=False, routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.container = the_container

@@ -17,6 +17,7 @@ from importers.hsds_nested import (
     rows_where,
     table,
 )
+from importers.hsds_postcode import postcode_condition
 from importers.hsds_read import (
     Query,
     page_of,
@@ -42,24 +43,13 @@ async def list_service_at_locations(
     full: bool = False,
 ) -> Row:
     """A page of services at locations; with a point (or postcode) nearest first."""
-    sals, services, locations, addresses = (
-        table("service_at_location"),
-        table("service"),
-        table("location"),
-        table("address"),
-    )
+    sals, services, locations = table("service_at_location"), table("service"), table("location")
     where: list[sa.ColumnElement[bool]] = [
         sals.c.service_id.in_(sa.select(services.c.id).where(*await service_filter(session, query)))
     ]
     lat, lng, radius_km = query.latitude, query.longitude, query.radius_km
     if query.postcode and proximity_m is None and lat is None:
-        where.append(
-            sals.c.location_id.in_(
-                sa.select(addresses.c.location_id).where(
-                    addresses.c.postal_code == query.postcode, addresses.c.is_private.is_(False)
-                )
-            )
-        )
+        where.append(await postcode_condition(session, query.postcode, geocoder))
     elif query.postcode and proximity_m is not None:
         place = await geocoder.geocode(query.postcode) if geocoder is not None else None
         if place is None:
@@ -74,6 +64,9 @@ async def list_service_at_locations(
     dlat = radius / _KM_PER_DEGREE
     dlng = radius / max(_KM_PER_DEGREE * abs(math.cos(math.radians(lat))), 1e-6)
     box = sa.select(locations.c.id, locations.c.latitude, locations.c.longitude).where(
+        # A confidential place is invisible to every distance filter: any answer that depends
+        # on its coordinates lets repeated queries (bisecting the radius) locate it.
+        locations.c.is_private.is_(False),
         locations.c.latitude.between(lat - dlat, lat + dlat),
         locations.c.longitude.between(lng - dlng, lng + dlng),
     )
@@ -149,28 +142,33 @@ async def get_service_at_location(*, session: AsyncSession, sal_id: str) -> Row:
     return item
 
 
-async def list_organizations(*, session: AsyncSession, query: Query, full: bool = False) -> Row:
-    """A page of organizations (organization_list shape, or nested with `full`)."""
+async def list_organizations(
+    *, session: AsyncSession, query: Query, full: bool = False, full_service: bool = False
+) -> Row:
+    """A page of organizations (organization_list shape, nested with `full`, services too with
+    `full_service`)."""
     orgs = table("organization")
     where = [text_match(query.search, orgs.c.name, orgs.c.description)] if query.search else []
     rows, total = await page_rows(session, "organization", where, query)
     items = (
-        [await _full_organization(session, r) for r in rows]
-        if full
+        [await _full_organization(session, r, full_service=full_service) for r in rows]
+        if full or full_service
         else [to_hsds("organization", r) for r in rows]
     )
     return page_of(items, total, query)
 
 
-async def get_organization(*, session: AsyncSession, organization_id: str) -> Row:
+async def get_organization(
+    *, session: AsyncSession, organization_id: str, full_service: bool = False
+) -> Row:
     """One organization with its public locations, phones, programs and active services."""
     rows = await rows_where(session, "organization", "id", [organization_id], public=True)
     if not rows:
         raise NotFound("organization", organization_id)
-    return await _full_organization(session, rows[0])
+    return await _full_organization(session, rows[0], full_service=full_service)
 
 
-async def _full_organization(session: AsyncSession, row: Row) -> Row:
+async def _full_organization(session: AsyncSession, row: Row, *, full_service: bool) -> Row:
     oid = row["id"]
     item = to_hsds("organization", row)
     for key, entity in (
@@ -186,10 +184,16 @@ async def _full_organization(session: AsyncSession, row: Row) -> Row:
         ]
     location_rows = await rows_where(session, "location", "organization_id", [oid], public=True)
     item["locations"] = list((await full_locations(session, location_rows, public=True)).values())
-    services = await rows_where(session, "service", "organization_id", [oid], public=True)
-    item["services"] = [
-        to_hsds("service", s) for s in services if s["status"] == ServiceStatus.ACTIVE
+    services = [
+        s
+        for s in await rows_where(session, "service", "organization_id", [oid], public=True)
+        if s["status"] == ServiceStatus.ACTIVE
     ]
+    item["services"] = (
+        await full_services(session, services, public=True)
+        if full_service
+        else [to_hsds("service", s) for s in services]
+    )
     item["attributes"] = (await attributes_of(session, "organization", [oid])).get(oid, [])
     return item
 

@@ -56,7 +56,8 @@ def page_of(items: list[Row], total: int, query: Query) -> Row:
         "size": len(items),
         "first_page": query.page == 1,
         "last_page": query.page >= pages,
-        "empty": total == 0,
+        # A page past the end is empty too, though the result set is not.
+        "empty": not items,
         "contents": items,
     }
 
@@ -89,7 +90,10 @@ async def service_filter(session: AsyncSession, query: Query) -> list[sa.ColumnE
     if query.organization_id:
         where.append(services.c.organization_id == query.organization_id)
     if query.modified_after is not None:
-        where.append(services.c.updated_at >= query.modified_after)
+        # What the service shows as last_modified (the hub's own edit time when the source
+        # gave none), so every result really was modified on or after the cutoff.
+        shown = sa.func.coalesce(services.c.last_modified, services.c.updated_at)
+        where.append(shown >= query.modified_after)
     linked = sa.select(attributes.c.link_id).where(attributes.c.link_entity == "service")
     if query.taxonomy_term_id:
         ids = await _term_ids(session, query.taxonomy_term_id)

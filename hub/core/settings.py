@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     graphql_max_tokens: int = 2000
     page_size_max: int = 100
 
+    # The HSDS facade's CORS origins: `*` (the Open Referral UK rules), a comma list, or empty.
+    hsds_cors_origins: str = "*"
+
     # Search and geocoding
     search_backend: Literal["embedded", "elasticsearch"] = "embedded"
     search_index_path: Path | None = None
