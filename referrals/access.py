@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hub.core.errors import Forbidden, NotFound
 from hub.identity.models import NetworkOrganization
 from hub.identity.principal import Principal
-from referrals.models import AccessLog, Client, Referral
+from referrals.models import AccessLog, Referral
 from referrals.state_machine import SETTABLE_BY, ActorRole, ReferralStatus
 
 
@@ -125,27 +125,3 @@ def log_access(
     )
     session.add(row)
     return row
-
-
-async def read_client(
-    session: AsyncSession,
-    *,
-    actor: Principal,
-    referral: Referral,
-    through: str,
-    at: datetime,
-) -> Client | None:
-    """Return the referral's client for a party (logging the read); None for everyone else."""
-    if not sees_personal_data(actor, referral):
-        return None
-    client = await session.get(Client, referral.client_id)
-    if client is not None:
-        log_access(
-            session,
-            actor=actor,
-            client_id=client.id,
-            referral_id=referral.id,
-            through=through,
-            at=at,
-        )
-    return client

@@ -179,7 +179,7 @@ async def change_status(
 async def add_note(
     *, session: AsyncSession, actor: Principal, clock: Clock, referral_id: str, body: str
 ) -> ReferralNote:
-    """Add a note visible to both organizations' staff (never sent in notifications)."""
+    """Add a note for both sides' staff (see `disclosure.visible_notes`; never notified)."""
     referral = await load_referral(session, referral_id)
     await require_visible(session, actor, referral)
     role = acting_role(actor, referral)

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 from hub.core.db import transaction
 from hub.core.errors import NotFound
 from providers import batch
-from referrals import access, queries
+from referrals import disclosure, queries
 from referrals import models as m
 from referrals.clients import list_consents
 from referrals.links import links_of
@@ -156,6 +156,13 @@ def client_link(row: m.ClientLink) -> ClientLink:
     )
 
 
+@strawberry.type(description="The sending organization's staff member to contact.")
+class ReferralSenderContact:
+    organization_id: strawberry.ID
+    name: str | None
+    email: str | None
+
+
 @strawberry.type(description="A client referred by one organization to another's service.")
 class Referral(Node):
     row: strawberry.Private[m.Referral]
@@ -197,11 +204,14 @@ class Referral(Node):
         row = await info.context.loaders.get(batch.service_by_id).load(self.row.service_id)
         return visible_service(info, row)
 
-    @strawberry.field(description="The client; null for auditors. Every read is access-logged.")
+    @strawberry.field(
+        description="The client; null for auditors, and for the receiver unless the client gave "
+        "`share-with-receiver` consent. Every read is access-logged."
+    )
     async def client(self, info: Info) -> Client | None:
         actor = info.context.principal
         async with transaction(info.context.container.session_factory) as session:
-            row = await access.read_client(
+            row = await disclosure.read_client(
                 session,
                 actor=actor,
                 referral=self.row,
@@ -210,19 +220,37 @@ class Referral(Node):
             )
         return client(row) if row is not None else None
 
-    @strawberry.field(description="Free-text notes of the sender; null for auditors.")
-    def notes(self, info: Info) -> str | None:
-        if not access.sees_personal_data(info.context.principal, self.row):
-            return None
-        return self.row.notes
-
-    @strawberry.field(description="Notes added by both sides; empty for auditors.")
-    async def note_entries(self, info: Info) -> list[ReferralNote]:
-        if not access.sees_personal_data(info.context.principal, self.row):
-            return []
+    @strawberry.field(
+        description="Free-text notes of the sender; null for auditors, and for the receiver "
+        "without the client's `share-with-receiver` consent."
+    )
+    async def notes(self, info: Info) -> str | None:
         async with info.context.session() as session:
-            rows = await queries.list_notes(session=session, referral_id=self.row.id)
+            return await disclosure.sender_notes(session, info.context.principal, self.row)
+
+    @strawberry.field(
+        description="Notes added by both sides; empty for auditors. Without the client's "
+        "`share-with-receiver` consent the receiver sees only its own."
+    )
+    async def note_entries(self, info: Info) -> list[ReferralNote]:
+        async with info.context.session() as session:
+            rows = await disclosure.visible_notes(session, info.context.principal, self.row)
         return [note(r) for r in rows]
+
+    @strawberry.field(
+        description="Whom to contact about this referral at the sending organization; null "
+        "for auditors."
+    )
+    async def sender_contact(self, info: Info) -> ReferralSenderContact | None:
+        async with info.context.session() as session:
+            found = await disclosure.sender_contact(session, info.context.principal, self.row)
+        if found is None:
+            return None
+        return ReferralSenderContact(
+            organization_id=to_global_id("Organization", found.organization_id),
+            name=found.name,
+            email=found.email,
+        )
 
     @strawberry.field(description="The history, oldest first.")
     async def history(self, info: Info) -> list[ReferralHistoryEntry]:
@@ -237,11 +265,14 @@ class Referral(Node):
     def status_reason(self, info: Info) -> str | None:
         return None if info.context.principal.is_auditor else self.row.status_reason
 
-    @strawberry.field(description="Client links issued for this referral; empty for auditors.")
+    @strawberry.field(
+        description="Client links issued for this referral; empty for auditors, and for the "
+        "receiver without the client's `share-with-receiver` consent."
+    )
     async def client_links(self, info: Info) -> list[ClientLink]:
-        if not access.sees_personal_data(info.context.principal, self.row):
-            return []
         async with info.context.session() as session:
+            if not await disclosure.sees_client(session, info.context.principal, self.row):
+                return []
             rows = await links_of(session=session, referral_id=self.row.id)
         return [client_link(r) for r in rows]
 

@@ -8,9 +8,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.errors import NotFound
 from hub.core.paging import PageRequest
-from referrals.access import read_client
-from referrals.clients import get_client
-from referrals.models import AccessLog, EventKind, ReferralEvent
+from referrals.clients import get_client, record_consent
+from referrals.disclosure import read_client
+from referrals.models import AccessLog, ConsentScope, EventKind, ReferralEvent
 from referrals.queries import Direction, ReferralFilter, get_referral, list_referrals
 from referrals.state_machine import ReferralStatus
 from tests.referrals.builders import CLOCK, make_referral, make_world
@@ -22,6 +22,13 @@ async def access_rows(session: AsyncSession) -> list[AccessLog]:
 
 async def test_parties_read_the_client_and_each_read_is_logged(session: AsyncSession) -> None:
     world = await make_world(session)
+    await record_consent(
+        session=session,
+        actor=world.sender,
+        clock=CLOCK,
+        client_id=world.client.id,
+        scope=ConsentScope.SHARE_WITH_RECEIVER,
+    )
     referral = await make_referral(session, world)
     for actor in (world.sender, world.receiver):
         seen = await get_referral(

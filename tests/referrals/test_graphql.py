@@ -36,6 +36,10 @@ CONSENT = """
 mutation($id: ID!) { consentRecord(clientId: $id) {
   __typename ... on ConsentPayload { consent { id scope active } } } }
 """
+SHARE_CONSENT = """
+mutation($id: ID!, $scope: ConsentScope!) { consentRecord(clientId: $id, scope: $scope) {
+  __typename ... on ConsentPayload { consent { id scope active } } } }
+"""
 CREATE = "mutation($input: ReferralCreateInput!) { referralCreate(input: $input) {" + RESULT + "} }"
 SEND = "mutation($id: ID!) { referralSend(id: $id) {" + RESULT + "} }"
 UPDATE = (
@@ -94,7 +98,9 @@ async def setup(session: AsyncSession) -> Setup:
     )
 
 
-async def draft(gql: GQL, s: Setup, *, consent: bool = True, service: str | None = None) -> str:
+async def draft(
+    gql: GQL, s: Setup, *, consent: bool = True, share: bool = False, service: str | None = None
+) -> str:
     body = await gql(
         CLIENT_CREATE,
         {
@@ -112,6 +118,13 @@ async def draft(gql: GQL, s: Setup, *, consent: bool = True, service: str | None
     if consent:
         body = await gql(CONSENT, {"id": client_id}, headers=s.sender.headers)
         assert body["data"]["consentRecord"]["consent"]["active"] is True
+    if share:
+        body = await gql(
+            SHARE_CONSENT,
+            {"id": client_id, "scope": "SHARE_WITH_RECEIVER"},
+            headers=s.sender.headers,
+        )
+        assert body["data"]["consentRecord"]["consent"]["scope"] == "SHARE_WITH_RECEIVER"
     body = await gql(
         CREATE,
         {
@@ -131,7 +144,7 @@ async def draft(gql: GQL, s: Setup, *, consent: bool = True, service: str | None
 
 async def test_the_loop_over_graphql(session: AsyncSession, gql: GQL) -> None:
     s = await setup(session)
-    rid = await draft(gql, s)
+    rid = await draft(gql, s, share=True)
     sent = (await gql(SEND, {"id": rid}, headers=s.sender.headers))["data"]["referralSend"]
     assert sent["referral"] == {"id": rid, "status": "REQUESTED", "version": 2}
 
