@@ -84,6 +84,9 @@ class ColumnSpec:
     max_length: int | None = None
     enum: type[StrEnum] | None = None
     fk_target: str | None = None
+    # NOT NULL in the database; `fallback` is what an empty value becomes (None: no default).
+    not_null: bool = False
+    fallback: Any = None
 
 
 class CoercionError(ValueError):
@@ -115,7 +118,10 @@ def required_columns(entity: str) -> tuple[str, ...]:
 
 def _spec(column: sa.Column[Any], required: bool, target: str | None) -> ColumnSpec:
     kind, length, enum = _kind(column.type)
-    return ColumnSpec(column.name, kind, required, length, enum, target)
+    default = column.default
+    fallback = getattr(default, "arg", None) if default is not None and default.is_scalar else None
+    not_null = not column.nullable
+    return ColumnSpec(column.name, kind, required, length, enum, target, not_null, fallback)
 
 
 def _kind(col_type: Any) -> tuple[str, int | None, type[StrEnum] | None]:

@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from importers.entities import (
     ENTITY_MODELS,
     CoercionError,
+    ColumnSpec,
     coerce,
     column_specs,
     required_columns,
 )
 from importers.records import InternalRef, Record, internal_id
 from importers.report import ImportReport, Origin
+from importers.weblinks import (
+    EMAIL_COLUMNS,
+    URI_COLUMNS,
+    UnusableValue,
+    normalize_email,
+    normalize_uri,
+)
 from providers.models.enums import GeocodePrecision, GeocodeStatus, LocationType
+
+
+@cache
+def web_columns(entity: str) -> dict[str, Callable[[str], str]]:
+    """The entity's URI and email columns, each with its normalizer."""
+    out: dict[str, Callable[[str], str]] = {}
+    for name, spec in column_specs(entity).items():
+        if spec.kind != "str":
+            continue
+        if name in URI_COLUMNS:
+            out[name] = normalize_uri
+        elif name in EMAIL_COLUMNS:
+            out[name] = normalize_email
+    return out
 
 
 @dataclass(slots=True)
@@ -46,6 +70,7 @@ class Validation:
             self.report.skip(entity, "no id")
             return None
         specs = column_specs(entity)
+        web = web_columns(entity)
         values: dict[str, Any] = {}
         refs: list[tuple[str, str, str, str]] = []
         ok = True
@@ -70,6 +95,11 @@ class Validation:
             if type(raw) is str and spec.kind == "str":
                 # Most CSV cells: plain text within its length (coerce() decides the rest).
                 text = raw.strip()
+                if text and name in web:
+                    raw = text = self._web_value(record, name, text, web[name])
+                    if not text:
+                        values[name] = None
+                        continue
                 if text and (spec.max_length is None or len(text) <= spec.max_length):
                     values[name] = text
                     continue
@@ -81,14 +111,23 @@ class Validation:
                 values.pop(name, None)
                 ok = ok and not spec.required
                 continue
-            if coerced is None and spec.required:
-                ok = ok and self._missing(record, name)
+            if coerced is None:
+                if spec.required:
+                    ok = ok and self._missing(record, name)
+                elif spec.not_null:
+                    self._default(record, spec, values)
+            elif name in web and type(coerced) is str:
+                values[name] = self._web_value(record, name, coerced, web[name]) or None
         for name in required_columns(entity):
             if name not in record.values:
                 ok = ok and self._missing(record, name)
         if not ok:
             self.report.skip(entity, "required field missing or invalid")
             return None
+        if entity == "service" and values.get("status") is None:
+            self.report.warn(
+                record.origin, "status", "is missing: active if new, else left as it is"
+            )
         if entity == "attribute" and not self._link(record, values, refs):
             return None
         if entity == "location":
@@ -102,6 +141,29 @@ class Validation:
             record.origin,
         )
 
+    def _web_value(
+        self, record: Record, name: str, text: str, normalize: Callable[[str], str]
+    ) -> str:
+        """The normalized URI or email, or "" (dropped, with a warning) when unusable."""
+        try:
+            return normalize(text)
+        except UnusableValue as exc:
+            self.report.warn(record.origin, name, f"{exc}; left out")
+            return ""
+
+    def _default(self, record: Record, spec: ColumnSpec, values: dict[str, Any]) -> None:
+        """An empty value of a NOT NULL column: text gets its default, the rest stays unset."""
+        if spec.fallback is None:
+            self.report.problem(record.origin, spec.name, "is required")
+            values.pop(spec.name, None)
+            return
+        if spec.kind == "str":
+            values[spec.name] = spec.fallback
+        else:
+            # Left out: a new record gets the column's default, an existing one keeps its value.
+            values.pop(spec.name, None)
+        self.report.defaulted[f"{record.entity}.{spec.name}"] += 1
+
     def _missing(self, record: Record, name: str) -> bool:
         self.report.problem(record.origin, name, "is required")
         return False
@@ -109,8 +171,9 @@ class Validation:
     def _link(self, record: Record, values: dict[str, Any], refs: list[Any]) -> bool:
         link_entity = str(values.get("link_entity") or "")
         if link_entity not in ENTITY_MODELS:
-            self.report.problem(
-                record.origin, "link_entity", f"{link_entity!r} is not an HSDS entity"
+            # Nothing to attach it to, but the rest of the input is fine: a warning, not a refusal.
+            self.report.warn(
+                record.origin, "link_entity", f"{link_entity!r} is not an HSDS entity; left out"
             )
             self.report.skip("attribute", "links to an unknown entity type")
             return False
@@ -125,11 +188,12 @@ class Validation:
 
     def _check_coordinates(self, record: Record, values: dict[str, Any]) -> None:
         lat, lng = values.get("latitude"), values.get("longitude")
+        # Impossible coordinates are dropped with a warning: the place is kept and geocoded.
         if lat is not None and not -90 <= lat <= 90:
-            self.report.problem(record.origin, "latitude", f"{lat} is outside -90..90")
+            self.report.warn(record.origin, "latitude", f"{lat} is outside -90..90; left out")
             lat = None
         if lng is not None and not -180 <= lng <= 180:
-            self.report.problem(record.origin, "longitude", f"{lng} is outside -180..180")
+            self.report.warn(record.origin, "longitude", f"{lng} is outside -180..180; left out")
             lng = None
         if lat is None or lng is None:
             # Coordinates missing or unusable: keep whatever the hub has (it may have geocoded).

@@ -91,6 +91,8 @@ async def _run(
                     break
             if not report.aborted:
                 await upserter.flush()
+                await upserter.resolve_deferred()
+                await upserter.publish()
             if report.complete and not report.failed:
                 await upserter.deactivate_missing()
         except DBAPIError as exc:
@@ -100,6 +102,8 @@ async def _run(
         except BaseException:
             await session.rollback()
             raise
+        for name, count in sorted(report.defaulted.items()):
+            report.notes.append(f"{name}: {count:,} empty value(s) stored as the default")
         if report.failed or report.dry_run:
             await session.rollback()
         else:

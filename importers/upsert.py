@@ -19,10 +19,11 @@ from importers.bulk import execute_many, insert_statement, update_by_id
 from importers.changes import BatchChanges
 from importers.crosswalk import Crosswalk
 from importers.deactivate import Deactivation
-from importers.entities import ENTITY_ORDER, column_specs, comparable, defaults, entity_table
-from importers.lookups import DEACTIVATED, KEYS, TRACKED, Lookups
+from importers.entities import ENTITY_ORDER, comparable, defaults, entity_table
+from importers.lookups import DEACTIVATED, KEYS, TRACKED
 from importers.prepare import PendingRow, Validation
 from importers.records import Record
+from importers.references import References
 from importers.report import ImportReport
 from importers.sql import execute
 from providers.models import Metadata
@@ -47,7 +48,7 @@ def content_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class Upserter(Validation, Lookups, Deactivation):
+class Upserter(Validation, References, Deactivation):
     """Writes records in batches inside the caller's transaction and counts what happened."""
 
     def __init__(
@@ -165,10 +166,11 @@ class Upserter(Validation, Lookups, Deactivation):
     # -- writing ------------------------------------------------------------------------------
 
     async def _write(self, entity: str, rows: list[PendingRow]) -> None:
-        rows = await self._check_references(entity, rows)
+        rows = await self._check_references(entity, _dedupe(rows))
         if not rows:
             return
-        rows = _dedupe(rows)
+        if entity in ("taxonomy_term", "organization"):
+            rows = _parents_first(rows)
         hashes = {row.external_id: content_hash(row.values) for row in rows}
         known = await self._known_keys(entity, [row.external_id for row in rows])
         counts = self.report.entity(entity)
@@ -244,39 +246,6 @@ class Upserter(Validation, Lookups, Deactivation):
             await execute_many(self.session, insert_statement(METADATA), log)
         await self._save_keys(entity, pending, hashes, known, self.stamp)
 
-    async def _check_references(self, entity: str, rows: list[PendingRow]) -> list[PendingRow]:
-        batch_ids = {row.id for row in rows}
-        wanted: dict[str, set[str]] = {}
-        for row in rows:
-            for _col, target, ref_id, _ext in row.refs:
-                if not (target == entity and ref_id in batch_ids):
-                    wanted.setdefault(target, set()).add(ref_id)
-        found: dict[str, set[str]] = {}
-        for target, ids in wanted.items():
-            found[target] = await self._existing_ids(entity_table(target), list(ids))
-        kept: list[PendingRow] = []
-        specs = column_specs(entity)
-        for row in rows:
-            ok = True
-            for col, target, ref_id, ext in row.refs:
-                if (target == entity and ref_id in batch_ids) or ref_id in found[target]:
-                    continue
-                self.report.problem(
-                    row.origin,
-                    col,
-                    f"refers to {target} {ext!r}, not found in this import or in the hub",
-                )
-                spec = specs.get(col)
-                if col == "link_id" or (spec is not None and spec.required):
-                    ok = False
-                else:
-                    row.values[col] = None
-            if ok:
-                kept.append(row)
-            else:
-                self.report.skip(entity, "refers to a missing record")
-        return _parents_first(kept) if entity in ("taxonomy_term", "organization") else kept
-
     async def _unique_taxonomy_names(self, table: sa.Table, inserts: list[dict[str, Any]]) -> None:
         # Taxonomy names are unique in the hub: another source's "Open Eligibility" with its
         # own id is kept apart under a qualified name rather than failing the import.
@@ -311,10 +280,18 @@ def _text(value: Any) -> str:
 
 
 def _dedupe(rows: list[PendingRow]) -> list[PendingRow]:
-    # The same object nested in several JSON services arrives more than once: keep the last.
+    # The same object nested in several JSON parents arrives once per parent (a phone under
+    # the service, its organization and its location): merge them, so it keeps every link.
     seen: dict[str, PendingRow] = {}
     for row in rows:
-        seen[row.external_id] = row
+        first = seen.get(row.external_id)
+        if first is None:
+            seen[row.external_id] = row
+            continue
+        for name, value in row.values.items():
+            if value is not None or name not in first.values:
+                first.values[name] = value
+        first.refs = [*first.refs, *(ref for ref in row.refs if ref not in first.refs)]
     return list(seen.values()) if len(seen) != len(rows) else rows
 
 

@@ -131,6 +131,13 @@ def _summary(report: ImportReport) -> None:
         for p in report.problems[:50]:
             problems.add_row(p.file, str(p.row), p.field, p.reason)
         console.print(problems)
+    if report.warnings:
+        warnings = Table(title=f"{report.warning_count:,} warning(s) (imported anyway)")
+        for column in ("file", "row", "field", "reason"):
+            warnings.add_column(column)
+        for p in report.warnings[:50]:
+            warnings.add_row(p.file, str(p.row), p.field, p.reason)
+        console.print(warnings)
     if report.committed:
         console.print("[green]Imported.[/]")
     elif report.dry_run and not report.failed:

@@ -42,14 +42,33 @@ def test_icarol_import_summary_then_unchanged(database_url: str, tmp_path: Path)
         "unchanged": 5,
         "skipped": 0,
         "deactivated": 0,
+        "deferred": 0,
     }
 
 
 def test_refused_import_exits_2_with_the_problem_table(database_url: str, tmp_path: Path) -> None:
-    result = hub(database_url, tmp_path, "import", "hsds", str(HSDS_EXAMPLES / "csv"))
+    package = tmp_path / "package"
+    package.mkdir()
+    (package / "organizations.csv").write_text("id,name,description\no1,Org,\n", encoding="utf-8")
+    (package / "services.csv").write_text(
+        "id,organization_id,name,status\ns1,o1,Food,bogus\n", encoding="utf-8"
+    )
+    result = hub(database_url, tmp_path, "import", "hsds", str(package))
     assert result.exit_code == EXIT_USAGE
-    assert "outside -90..90" in said(result)
+    assert "'bogus' is not one of" in said(result)
     assert "Import refused: nothing was written." in said(result)
+
+
+def test_official_package_imports_with_its_warnings_shown(
+    database_url: str, tmp_path: Path
+) -> None:
+    result = hub(
+        database_url, tmp_path, "import", "hsds", str(HSDS_EXAMPLES / "csv"), "--no-geocode"
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning(s) (imported anyway)" in said(result)
+    assert "outside -90..90; left out" in said(result)
+    assert "Imported." in said(result)
 
 
 def test_dry_run_and_mapped_csv(database_url: str, tmp_path: Path) -> None:

@@ -53,14 +53,23 @@ async def test_missing_required_column(run: Importer, engine: AsyncEngine, tmp_p
     assert "required column is missing" in report.problems[0].reason
 
 
-async def test_broken_foreign_key(run: Importer, engine: AsyncEngine, tmp_path: Path) -> None:
+async def test_broken_foreign_key_keeps_the_record_aside(
+    run: Importer, engine: AsyncEngine, tmp_path: Path
+) -> None:
     package = _package(
         tmp_path,
         services_csv=f"{SERVICE_HEADER}\ns-1,{ORG},Food pantry,x,active\ns-2,nope,Meals,y,active\n",
     )
-    report = await _expect_refused(run, engine, package)
-    assert _where(report) == {("services.csv", 3, "organization_id")}
-    assert "organization 'nope'" in report.problems[0].reason
+    report = await run(lambda r: read_package(package, r))
+    assert report.committed
+    assert report.problems == []
+    assert report.entity("service").created == 1
+    assert report.entity("service").deferred == 1
+    assert [(w.file, w.row, w.field) for w in report.warnings] == [
+        ("services.csv", 3, "organization_id")
+    ]
+    assert "organization 'nope'" in report.warnings[0].reason
+    assert "kept aside" in report.warnings[0].reason
 
 
 async def test_bad_coordinates(run: Importer, engine: AsyncEngine, tmp_path: Path) -> None:
@@ -71,8 +80,12 @@ async def test_bad_coordinates(run: Importer, engine: AsyncEngine, tmp_path: Pat
             f"l-2,physical,{ORG},Annex,37.8,-222.5\n"
         ),
     )
+    # Not a number: a problem. A number outside the globe: dropped with a warning.
     report = await _expect_refused(run, engine, package)
-    assert _where(report) == {("locations.csv", 2, "latitude"), ("locations.csv", 3, "longitude")}
+    assert _where(report) == {("locations.csv", 2, "latitude")}
+    assert [(w.file, w.row, w.field) for w in report.warnings] == [
+        ("locations.csv", 3, "longitude")
+    ]
 
 
 async def test_wrong_encoding(run: Importer, engine: AsyncEngine, tmp_path: Path) -> None:
@@ -133,12 +146,16 @@ async def test_failure_late_in_a_large_import_leaves_nothing(
 async def test_skip_invalid_keeps_the_rest(run: Importer, tmp_path: Path) -> None:
     package = _package(
         tmp_path,
-        services_csv=f"{SERVICE_HEADER}\ns-1,{ORG},Food pantry,x,active\ns-2,nope,Meals,y,active\n",
+        services_csv=(
+            f"{SERVICE_HEADER}\ns-1,{ORG},Food pantry,x,active\ns-2,{ORG},Meals,y,active\n"
+            f"s-3,{ORG},,z,active\n"
+        ),
     )
     report = await run(lambda r: read_package(package, r), skip_invalid=True)
     assert report.committed
-    assert report.entity("service").created == 1
-    assert report.skip_reasons == {"service: refers to a missing record": 1}
+    assert report.entity("service").created == 2
+    assert _where(report) == {("services.csv", 4, "name")}
+    assert report.skip_reasons == {"service: required field missing or invalid": 1}
 
 
 async def test_dry_run_reports_without_writing(
