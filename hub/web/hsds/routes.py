@@ -13,8 +13,9 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from hub.container import Container
 from hub.core.errors import DomainError
+from hub.web.hsds.openapi import openapi_document
 from hub.web.hsds.params import MAX_PER_PAGE, Params, list_query
-from hub.web.hsds.profile import openapi_document, profile_document
+from hub.web.hsds.profile import profile_document
 from hub.web.hsds.responses import (
     cors_middleware,
     error_response,
