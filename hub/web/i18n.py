@@ -22,25 +22,31 @@ DOMAIN = "messages"
 
 @cache
 def translations(language: str) -> NullTranslations:
-    """The catalog of a language: the compiled .mo, else the .po compiled in memory."""
+    """The catalog of a language: every `.po` file of its folder, compiled in memory and merged.
+
+    Each page group keeps its own catalog file (client link, console, board, admin ...), so
+    that translators and developers of different pages never edit the same file.
+    """
     if language == DEFAULT_LANGUAGE or language not in LANGUAGES:
         return NullTranslations()
-    folder = LOCALES_DIR / language / "LC_MESSAGES"
-    compiled = folder / f"{DOMAIN}.mo"
-    if compiled.exists():
-        with compiled.open("rb") as handle:
-            return Translations(handle, domain=DOMAIN)
-    source = folder / f"{DOMAIN}.po"
-    if not source.exists():
+    sources = sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po"))
+    if not sources:
         log.warning("no catalog for %s; falling back to English", language)
         return NullTranslations()
-    # A source checkout without compiled catalogs still speaks the language.
-    with source.open("rb") as handle:
-        catalog = read_po(handle, locale=language, domain=DOMAIN)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    merged: Translations | None = None
+    for source in sources:
+        with source.open("rb") as handle:
+            catalog = read_po(handle, locale=language, domain=DOMAIN)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        loaded = Translations(buffer, domain=DOMAIN)
+        if merged is None:
+            merged = loaded
+        else:
+            merged.merge(loaded)
+    assert merged is not None
+    return merged
 
 
 @cache

@@ -1,0 +1,27 @@
+"""The web console: server-rendered pages for coaches, partner staff, boards and hub admins.
+
+One module per page group; each builds its routes over the shared `Console` (`base.py`).
+"""
+
+from __future__ import annotations
+
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from hub.container import Container
+from hub.web.console.auth import AuthPages
+from hub.web.console.base import Console, not_found
+
+
+def console_routes(container: Container) -> list[BaseRoute]:
+    """Every console route, plus the static files (vendored libraries included)."""
+    console = Console(container)
+    routes: list[BaseRoute] = []
+    routes.extend(AuthPages(console).routes())
+    # Page groups register here, one line each.
+    static = StaticFiles(packages=[("hub.web", "static")])
+    routes.append(Mount("/static", app=GZipMiddleware(static, minimum_size=500), name="static"))
+    # Last: any other page a browser asks for is a console 404, with the navigation.
+    routes.append(Route("/{path:path}", console.page(not_found, signed_in=False), methods=["GET"]))
+    return routes
