@@ -159,7 +159,10 @@ async def test_sign_out_revokes_the_session_on_the_server(client: httpx.AsyncCli
 
 
 async def test_pages_carry_security_headers_and_speak_spanish(client: httpx.AsyncClient) -> None:
-    page = await client.get("/login?lang=es")
+    switch = await client.get("/language/es?next=/login")
+    assert switch.status_code == 303
+    assert switch.headers["location"] == "/login"
+    page = await client.get("/login")
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["x-content-type-options"] == "nosniff"
     policy = page.headers["content-security-policy"]
@@ -167,9 +170,20 @@ async def test_pages_carry_security_headers_and_speak_spanish(client: httpx.Asyn
     assert "unsafe-inline" not in policy
     assert '<html lang="es">' in page.text
     assert "Iniciar sesión" in page.text
-    # The choice is remembered for the next page without ?lang=.
     assert client.cookies["hub_lang"] == "es"
-    assert '<html lang="es">' in (await client.get("/login")).text
+    # The language links lead back to the same page, query included.
+    assert (
+        'href="/language/en?next=/login%3Fnext%3D/search%253Flang%253Dtl"'
+        in (await client.get("/login?next=/search%3Flang%3Dtl")).text
+    )
+    # Unknown languages and foreign destinations change nothing.
+    other = await client.get("/language/xx?next=https://evil.example/")
+    assert other.headers["location"] == "/"
+    assert client.cookies["hub_lang"] == "es"
+    # Without the cookie, the browser's Accept-Language decides.
+    client.cookies.clear()
+    asked = await client.get("/login", headers={"accept-language": "es-MX,es;q=0.9"})
+    assert '<html lang="es">' in asked.text
 
 
 async def test_static_files_are_served_compressed(client: httpx.AsyncClient) -> None:

@@ -39,7 +39,8 @@ def test_sign_in_with_the_keyboard_and_sign_out(page: Page, console_url: str) ->
 
 
 def test_sign_in_page_in_spanish(page: Page, console_url: str) -> None:
-    page.goto(console_url + "/login?lang=es")
+    page.goto(console_url + "/login")
+    page.get_by_role("link", name="Español").click()
     expect(page.locator("html")).to_have_attribute("lang", "es")
     expect(page.get_by_role("heading", level=1)).to_have_text("Iniciar sesión")
     check_axe(page, "login (es)")

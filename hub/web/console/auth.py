@@ -11,6 +11,7 @@ from hub.core.errors import Unauthenticated
 from hub.identity.service import authenticate_token, end_session, login
 from hub.web.console.base import Console, Viewer, safe_next
 from hub.web.console.navigation import home_for
+from hub.web.i18n import LANGUAGES
 
 
 class AuthPages:
@@ -98,6 +99,16 @@ class AuthPages:
         self.console.end_session(response)
         return response
 
+    async def language(self, request: Request, viewer: Viewer) -> Response:
+        """`/language/<code>?next=…`: switch the pages' language, then go back."""
+        code = request.path_params["code"]
+        back = safe_next(request.query_params.get("next")) or "/"
+        if code not in LANGUAGES:
+            return self.console.redirect(viewer, back)
+        response = self.console.redirect(viewer, back)
+        self.console.choose_language(response, code)
+        return response
+
     def routes(self) -> list[BaseRoute]:
         """The routes of this page group."""
         page = self.console.page
@@ -106,4 +117,5 @@ class AuthPages:
             Route("/login", page(self.show_login, signed_in=False), methods=["GET"]),
             Route("/login", page(self.do_login, signed_in=False), methods=["POST"]),
             Route("/logout", page(self.logout, signed_in=False), methods=["POST"]),
+            Route("/language/{code}", page(self.language, signed_in=False), methods=["GET"]),
         ]

@@ -53,7 +53,7 @@ class Viewer:
     csrf_nonce: str
     csrf_token: str
     new_nonce: bool = False
-    language_changed: bool = False
+    here: str = "/"
     nav: tuple[NavItem, ...] = field(default_factory=tuple)
 
     @property
@@ -132,11 +132,10 @@ class Console:
                 )
             except Unauthenticated:
                 token = None
-        asked = request.query_params.get("lang")
+        # The language is chosen at /language/<code> (a cookie), not by ?lang=, which the
+        # search page uses for the language a service is offered in.
         language = pick_language(
-            asked,
-            request.cookies.get(LANG_COOKIE),
-            request.headers.get("accept-language"),
+            request.cookies.get(LANG_COOKIE), request.headers.get("accept-language")
         )
         nonce = request.cookies.get(CSRF_COOKIE)
         new_nonce = not nonce or not nonce.isascii() or len(nonce) > 64
@@ -152,7 +151,7 @@ class Console:
             csrf_nonce=nonce,
             csrf_token=csrf.form_token(self._secret, nonce, scope),
             new_nonce=new_nonce,
-            language_changed=asked is not None and language != request.cookies.get(LANG_COOKIE),
+            here=path + (f"?{request.url.query}" if request.url.query else ""),
             nav=navigation(principal, path, language) if token else (),
         )
 
@@ -215,15 +214,17 @@ class Console:
                 secure=self.secure_cookies,
                 path="/",
             )
-        if viewer.language_changed:
-            response.set_cookie(
-                LANG_COOKIE,
-                viewer.language,
-                max_age=3600 * 24 * 365,
-                samesite="lax",
-                secure=self.secure_cookies,
-                path="/",
-            )
+
+    def choose_language(self, response: Response, language: str) -> None:
+        """Remember the viewer's choice of language (a year; not personal data)."""
+        response.set_cookie(
+            LANG_COOKIE,
+            language,
+            max_age=3600 * 24 * 365,
+            samesite="lax",
+            secure=self.secure_cookies,
+            path="/",
+        )
 
     def start_session(self, response: Response, token: str) -> None:
         """Set the session cookie of a fresh sign-in (absolute lifetime = the token's)."""
