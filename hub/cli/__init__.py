@@ -14,6 +14,9 @@ app = typer.Typer(
     help="Supportive-services referral network hub.",
     no_args_is_help=True,
     add_completion=False,
+    # Typer's rich help labels every flag `<bool>` as if it took a value (`--check <bool>`);
+    # the plain help shows flags as flags. Sub-commands inherit this.
+    rich_markup_mode=None,
     # Tracebacks with local variables could print passwords or tokens.
     pretty_exceptions_show_locals=False,
 )

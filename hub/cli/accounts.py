@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from hub.cli.common import EXIT_USAGE, console, fail, load_settings, out, require_current, run
+from hub.cli.common import (
+    EXIT_USAGE,
+    console,
+    fail,
+    load_settings,
+    out,
+    parse_id,
+    require_current,
+    run,
+)
 from hub.container import build_container
 from hub.core.db import transaction
 from hub.core.errors import NotFound
@@ -66,22 +75,22 @@ def user_create(
     email: Annotated[str, typer.Option(help="Sign-in email (unique).")],
     name: Annotated[str, typer.Option(help="Display name.")],
     password: Annotated[
-        str,
+        str | None,
         typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
             envvar="HUB_NEW_USER_PASSWORD",
-            help="At least 10 characters; prompted for when not given.",
+            help="At least 10 characters; prompted for (on stderr) when not given.",
         ),
-    ],
+    ] = None,
     hub_admin: Annotated[
         bool, typer.Option("--hub-admin", help="Full control of the hub.")
     ] = False,
     auditor: Annotated[
         bool, typer.Option("--auditor", help="Read-only, network-wide, no client data.")
     ] = False,
-    org: Annotated[str | None, typer.Option("--org", help="Organization id to join.")] = None,
+    org: Annotated[
+        str | None,
+        typer.Option("--org", help="Organization to join: its id as the API shows it, or UUID."),
+    ] = None,
     role: Annotated[
         RoleChoice | None, typer.Option(help="Role in --org (default org_staff).")
     ] = None,
@@ -91,8 +100,12 @@ def user_create(
         fail("--role needs --org (the organization the role is in).", EXIT_USAGE)
     if hub_admin and auditor:
         fail("choose --hub-admin or --auditor, not both.", EXIT_USAGE)
+    org_id = parse_id(org, "Organization", "--org") if org is not None else None
     settings = load_settings()
     require_current(settings)
+    if password is None:
+        # On stderr, like every message: stdout carries only the new user's id.
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     user_id = run(
         _create_user(
             settings,
@@ -101,7 +114,7 @@ def user_create(
             password=password,
             hub_admin=hub_admin,
             auditor=auditor,
-            org=org,
+            org=org_id,
             role=role or RoleChoice.ORG_STAFF,
         )
     )

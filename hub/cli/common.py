@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import sqlalchemy as sa
@@ -13,7 +14,9 @@ from rich.console import Console
 
 from hub import migrate
 from hub.core.errors import DomainError, ValidationFailed
+from hub.core.ids import is_uuid
 from hub.core.settings import Settings
+from schema.relay import decode_id
 
 T = TypeVar("T")
 
@@ -49,9 +52,26 @@ def shown_url(url: str) -> str:
     return sa.make_url(url).render_as_string(hide_password=True)
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL when it does not exist yet (connecting would create it)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
 def require_current(settings: Settings) -> str:
     """Return the database URL, or exit when the database is unreachable or not migrated."""
     url = settings.resolved_database_url()
+    missing = missing_sqlite_file(url)
+    if missing is not None:
+        # Checked before connecting: a connection would leave an empty database file behind.
+        fail(
+            f"the database at {missing} has never been migrated (there is no such file yet)."
+            " Run `hub migrate` first (or `hub demo` for the demo network).",
+            EXIT_NOT_MIGRATED,
+        )
     try:
         current = migrate.current_revisions(url)
     except sa.exc.SQLAlchemyError as exc:
@@ -65,6 +85,25 @@ def require_current(settings: Settings) -> str:
             EXIT_NOT_MIGRATED,
         )
     return url
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def parse_id(value: str, type_name: str, option: str) -> str:
+    """The database id from a raw UUID or the API's global id of a `type_name`; else exit 2."""
+    text = value.strip()
+    if is_uuid(text.lower()):
+        return text.lower()
+    try:
+        return decode_id(text, type_name, field=option)
+    except ValidationFailed:
+        fail(
+            f"{option} takes the id of {_article(type_name)} {type_name} (a UUID or the API's"
+            f" global id), not {text!r}.",
+            EXIT_USAGE,
+        )
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -17,7 +18,26 @@ from hub.cli.common import (
     require_current,
     shown_url,
 )
+from hub.core.settings import Settings
 from hub.logging_setup import logging_config
+
+_ANY_INTERFACE = {"0.0.0.0", "::", ""}  # noqa: S104 (compared, not bound)
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The address this server answers on, for links when HUB_PUBLIC_BASE_URL is not set."""
+    shown = "127.0.0.1" if host in _ANY_INTERFACE else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def follow_served_port(settings: Settings, host: str, port: int) -> None:
+    """Point client links at this server unless HUB_PUBLIC_BASE_URL (or .env) names one."""
+    # Links to clients (/r/<token>) must point at this server. The app is built in uvicorn's
+    # process(es) from the environment, so the default travels there as a variable.
+    if "public_base_url" not in settings.model_fields_set:
+        os.environ["HUB_PUBLIC_BASE_URL"] = served_base_url(host, port)
 
 
 def serve(
@@ -28,6 +48,7 @@ def serve(
     """Serve the hub (GraphQL, client pages, ops endpoints) with uvicorn."""
     settings = load_settings()
     require_current(settings)
+    follow_served_port(settings, host, port)
     console.print(f"Serving the hub on http://{host}:{port} (GraphQL at /graphql)")
     uvicorn.run(
         "hub.app:create_app",

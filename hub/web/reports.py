@@ -6,13 +6,12 @@ Authorized by the same bearer token as the API; the domain decides what the call
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from hub.container import Container
+from hub.core.dates import parse_day_or_time
 from hub.core.db import transaction
 from hub.core.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from hub.identity.service import principal_for_token
@@ -45,13 +44,16 @@ class ReportDownloads:
             kind = ReportKind(request.path_params["kind"])
             params = request.query_params
             query = ReportQuery(
-                start=datetime.fromisoformat(params["from"]),
-                end=datetime.fromisoformat(params["to"]),
+                start=parse_day_or_time(params["from"]),
+                end=parse_day_or_time(params["to"]),
                 group_by=tuple(Dimension(d) for d in params.getlist("group_by")),
                 network_id=params.get("network") or None,
             )
         except (KeyError, ValueError):
-            return _bad("Give from and to (ISO times with zone), a known report and group_by.")
+            return _bad(
+                "Give from and to (dates like 2026-01-31, or ISO times; UTC unless a zone is"
+                " given), a known report and group_by."
+            )
         container = self.container
         try:
             async with transaction(container.session_factory) as session:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -14,17 +17,24 @@ from typing import TypeVar
 
 import httpx
 import pytest
+import typer
+import typer.core
+import typer.main
+from rich.console import Console
 from sqlmodel.ext.asyncio.session import AsyncSession
 from typer.testing import CliRunner, Result
 
 from hub.cli import app
-from hub.cli.common import EXIT_NOT_MIGRATED, EXIT_USAGE
+from hub.cli.common import EXIT_NOT_MIGRATED, EXIT_USAGE, parse_id
+from hub.cli.report import show_table
+from hub.cli.server import follow_served_port, served_base_url
 from hub.core.clock import SystemClock
 from hub.core.db import create_engine, create_session_factory
 from hub.core.settings import Settings
 from hub.identity.models import OrgRole
 from hub.identity.principal import Principal
 from hub.identity.service import principal_for_token
+from referrals.analytics.export import Table
 from tests.builders import make_organization
 
 T = TypeVar("T")
@@ -145,7 +155,9 @@ def test_hub_admin_and_auditor_flags(database_url: str, tmp_path: Path) -> None:
         (["user", "create", "--email", "a@b.org", "--name", "A", "--password", PASSWORD,
           "--role", "org_admin"], "--role needs --org"),
         (["user", "create", "--email", "a@b.org", "--name", "A", "--password", PASSWORD,
-          "--org", "no-such-org"], "was not found"),
+          "--org", "no-such-org"], "--org takes the id of an Organization"),
+        (["user", "create", "--email", "a@b.org", "--name", "A", "--password", PASSWORD,
+          "--org", "8f0c9a52-5d8e-4a4e-9a57-0c2f1f4f9d11"], "was not found"),
         (["user", "create", "--email", "a@b.org", "--name", "A", "--password", PASSWORD,
           "--hub-admin", "--auditor"], "not both"),
         (["user", "create", "--email", "a@b.org", "--name", "A", "--password", PASSWORD,
@@ -229,3 +241,101 @@ def test_schema_prints_the_committed_sdl(tmp_path: Path) -> None:
     assert result.exit_code == 0
     committed = (Path(__file__).resolve().parents[2] / "schema.graphql").read_text(encoding="utf-8")
     assert result.stdout == committed
+
+
+def _commands(group: typer.core.TyperGroup, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = [path]
+    for name, command in group.commands.items():
+        if isinstance(command, typer.core.TyperGroup):
+            found += _commands(command, (*path, name))
+        else:
+            found.append((*path, name))
+    return found
+
+
+def test_flags_are_shown_as_flags_in_every_help() -> None:
+    group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)
+    commands = _commands(group)
+    assert ("migrate",) in commands
+    assert ("user", "create") in commands
+    for path in commands:
+        shown = runner.invoke(app, [*path, "--help"])
+        assert shown.exit_code == 0, path
+        assert "<bool>" not in shown.output, path
+    migrate_help = runner.invoke(app, ["migrate", "--help"]).output
+    assert re.search(r"^\s+--check\s+Only tell", migrate_help, re.MULTILINE), migrate_help
+
+
+def test_serve_on_a_missing_database_leaves_no_file_behind(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = hub(f"sqlite+aiosqlite:///{data / 'hub.sqlite3'}", data, "serve", "--port", "8999")
+    assert result.exit_code == EXIT_NOT_MIGRATED
+    assert "Run `hub migrate`" in said(result)
+    assert not data.exists()
+    plain = runner.invoke(app, ["serve"], env={"HUB_DATABASE_URL": "", "HUB_DATA_DIR": str(data)})
+    assert plain.exit_code == EXIT_NOT_MIGRATED
+    assert not data.exists()
+
+
+def test_user_create_prompts_on_stderr_and_takes_the_apis_organization_id(
+    database_url: str, tmp_path: Path
+) -> None:
+    org = in_db(database_url, lambda s: make_organization(s, "Westside Career Center"))
+    global_id = base64.urlsafe_b64encode(f"Organization:{org.id}".encode()).decode()
+    made = hub(database_url, tmp_path, "user", "create", "--email", "p@example.org",
+               "--name", "P", "--org", global_id, stdin=f"{PASSWORD}\n{PASSWORD}\n")  # fmt: skip
+    assert made.exit_code == 0, made.output
+    assert made.stdout.split() == [made.stdout.strip()]  # one line: the user id, no prompt
+    assert "Password" in made.stderr
+    token = hub(database_url, tmp_path, "token", "create", "--email", "p@example.org")
+    assert resolve(database_url, token.stdout.split()[-1]).org_roles == {org.id: OrgRole.STAFF}
+
+
+def test_parse_id_takes_uuids_and_global_ids_of_the_named_type_only() -> None:
+    raw = "8F0C9A52-5D8E-4A4E-9A57-0C2F1F4F9D11"
+    assert parse_id(raw, "Network", "--network") == raw.lower()
+    network = base64.urlsafe_b64encode(f"Network:{raw.lower()}".encode()).decode()
+    assert parse_id(network, "Network", "--network") == raw.lower()
+    organization = base64.urlsafe_b64encode(f"Organization:{raw.lower()}".encode()).decode()
+    for bad in (organization, "net-1", ""):
+        with pytest.raises(typer.Exit) as refused:
+            parse_id(bad, "Network", "--network")
+        assert refused.value.exit_code == EXIT_USAGE
+
+
+def _render(table: Table, width: int) -> str:
+    sink = io.StringIO()
+    show_table(table, "t report", Console(file=sink, width=width, highlight=False))
+    return sink.getvalue()
+
+
+def test_report_tables_never_cut_a_cell() -> None:
+    long_name = "Dublin Housing Resource Center of the [bold]Tri-Valley"  # text, not markup
+    table = Table(columns=["receiver", "sent", "closed_loop_rate"], rows=[[long_name, "12", "0.5"]])
+    wide = _render(table, 120)
+    assert long_name in wide
+    assert "[bold]" in _render(table, 40)
+    assert wide.count("receiver") == 1  # one header row: laid out as columns
+    narrow = _render(table, 40)
+    assert "row 1" in narrow
+    assert "closed_loop_rate" in narrow
+    letters = "".join(ch for ch in narrow if ch.isalnum())
+    assert "".join(ch for ch in long_name if ch.isalnum()) in letters  # wrapped, not cut
+    assert "…" not in narrow
+
+
+def test_public_links_follow_the_served_port_unless_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.delenv("HUB_PUBLIC_BASE_URL", raising=False)
+    follow_served_port(Settings(), "0.0.0.0", 8123)
+    assert os.environ["HUB_PUBLIC_BASE_URL"] == "http://127.0.0.1:8123"
+    assert Settings().public_base_url == "http://127.0.0.1:8123"
+    follow_served_port(Settings(), "::1", 8124)  # now set: kept
+    assert os.environ["HUB_PUBLIC_BASE_URL"] == "http://127.0.0.1:8123"
+    monkeypatch.setenv("HUB_PUBLIC_BASE_URL", "https://hub.example.org")
+    follow_served_port(Settings(), "127.0.0.1", 8125)
+    assert os.environ["HUB_PUBLIC_BASE_URL"] == "https://hub.example.org"
+    assert served_base_url("::1", 9000) == "http://[::1]:9000"
