@@ -48,7 +48,7 @@ from referrals.service import (
 from referrals.state_machine import ReferralStatus
 from referrals.transitions import StatusChange
 from tests.notifications.builders import build_network
-from tests.notifications.servers import WebhookReceiver
+from tests.notifications.servers import LOOPBACK_HOSTS, WebhookReceiver
 
 PREFETCH_ENV = "dramatiq_queue_prefetch"  # Dramatiq reads it lower-case
 
@@ -126,6 +126,7 @@ async def run(args: argparse.Namespace) -> None:
         outbox_grace_seconds=60,
         outbox_sweep_seconds=60,
         worker_idle_poll_ms=args.poll_ms,
+        webhook_allow_hosts=list(LOOPBACK_HOSTS),
     )
     engine = create_engine(url)
     plain = create_session_factory(engine)
@@ -141,6 +142,7 @@ async def run(args: argparse.Namespace) -> None:
             url=f"{receiver.base_url}/hook",
             topics=["referral.status_changed"],
             allow_http=True,
+            allowed_hosts=LOOPBACK_HOSTS,
         )
         await session.commit()
     receiver.secrets["/hook"] = secret

@@ -14,12 +14,14 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from hub.container import Container, build_container
 from hub.core.broker import configure_broker, is_in_process
 from hub.core.settings import Settings
+from hub.web.body_limit import BodyLimitMiddleware
 from hub.web.client_link import client_link_routes
 from hub.web.console import console_routes
 from hub.web.hsds import hsds_mount
 from hub.web.observability import HttpMetrics, ObservabilityMiddleware
 from hub.web.ops import ops_routes
 from hub.web.reports import report_routes
+from hub.web.security_headers import SecurityHeadersMiddleware
 from referrals.notifications.engine import NotificationEngine, start_in_app
 from schema.view import graphql_app
 from search.reindex import fill_if_empty
@@ -76,7 +78,16 @@ def create_app(
     routes.extend(report_routes(the_container))
     routes.append(hsds_mount(settings.hsds_cors_origins))  # HSDS 3.0 facade
     routes.extend(console_routes(the_container))  # /, /login, the console's pages, /static
-    middleware = [Middleware(ObservabilityMiddleware, metrics=metrics)]
+    middleware = [
+        Middleware(ObservabilityMiddleware, metrics=metrics),
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(
+            BodyLimitMiddleware,
+            max_bytes=settings.max_body_bytes,
+            upload_bytes=settings.max_upload_bytes,
+            upload_prefixes=settings.upload_path_prefixes,
+        ),
+    ]
     app = Starlette(debug=False, routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.container = the_container
     return app

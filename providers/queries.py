@@ -24,6 +24,9 @@ from providers.models import (
 )
 from providers.needs_taxonomy import NEEDS_TAXONOMY, need_ids_with_descendants
 
+# Longer than any name; a longer filter only costs the database (SQLite refuses huge LIKEs).
+MAX_TEXT_FILTER_LENGTH = 200
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceFilter:
@@ -51,11 +54,19 @@ async def list_organizations(
 ) -> Page[Organization]:
     """List organizations by name."""
     stmt = select(Organization)
+    _check_text(text)
     if text:
         stmt = stmt.where(col(Organization.name).ilike(f"%{_escape(text)}%", escape="\\"))
     return await keyset_page(
         session, stmt, keys=[col(Organization.name), col(Organization.id)], request=page
     )
+
+
+def _check_text(text: str | None) -> None:
+    if text is not None and len(text) > MAX_TEXT_FILTER_LENGTH:
+        raise ValidationFailed.single(
+            "text", ErrorCode.TOO_LONG, f"Use at most {MAX_TEXT_FILTER_LENGTH} characters."
+        )
 
 
 async def get_service(*, session: AsyncSession, actor: Principal, service_id: str) -> Service:
@@ -71,6 +82,7 @@ async def list_services(
 ) -> Page[Service]:
     """List the services the actor may see that match the filter, by name."""
     stmt = select(Service)
+    _check_text(filter.text)
     allowed = visible_statuses(actor)
     statuses = set(filter.statuses) or None
     if allowed is not None:

@@ -10,9 +10,7 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.tools import merge_types
 
@@ -22,6 +20,12 @@ from schema.directory.mutations import MUTATIONS as DIRECTORY_MUTATIONS
 from schema.directory.queries import DirectoryQuery
 from schema.directory.taxonomy import TaxonomyQuery
 from schema.errors import ErrorCodes, MaskUnexpected
+from schema.limits import (
+    BoundedParserCache,
+    BoundedValidationCache,
+    HttpSubscriptionsRefused,
+    OneLoginPerRequest,
+)
 from schema.notifications.api import NotificationMutation, NotificationQuery
 from schema.referrals.mutations import ReferralMutation
 from schema.referrals.queries import ReferralQuery
@@ -47,10 +51,6 @@ def _merged(name: str, types: list[type]) -> type | None:
     return merge_types(name, tuple(types)) if types else None
 
 
-# Parsed and validated documents kept per distinct query text (clients send the same few).
-DOCUMENT_CACHE_SIZE = 256
-
-
 def schema_extensions(settings: Settings) -> list[Any]:
     """Execution limits, document caches and error handling every schema of the hub runs with."""
     # The depth and alias limits are validation rules. Made once here, not by a limiter per
@@ -59,13 +59,16 @@ def schema_extensions(settings: Settings) -> list[Any]:
     limits = [
         *QueryDepthLimiter(max_depth=settings.graphql_max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases).validation_rules,
+        OneLoginPerRequest,
     ]
     return [
         # Factories, not instances: every operation gets fresh extension state.
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
-        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        # Parsed and validated documents are kept per distinct short query text (see limits).
+        BoundedParserCache,
         partial(AddValidationRules, limits),
-        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        BoundedValidationCache,
+        HttpSubscriptionsRefused,
         # MaskUnexpected hides unexpected errors (code INTERNAL); ErrorCodes codes the rest.
         MaskUnexpected,
         ErrorCodes,

@@ -16,6 +16,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from hub.container import Container
 from hub.core.errors import Unauthenticated
+from hub.web import safe_json
 from schema.context import Context, authenticate
 from schema.root import build_schema
 
@@ -30,6 +31,20 @@ class HubGraphQL(GraphQL[Context, None]):
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL],
         )
         self.container = container
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Parse JSON defensively (UTF-8, depth, surrogates); failures are JSONDecodeError."""
+        return safe_json.decode(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """Parse a request body or parameter: a JSON object, else HTTP 400 with the reason."""
+        try:
+            value = safe_json.decode(data)
+        except safe_json.UnsafeJson as exc:
+            raise HTTPException(400, exc.reason) from None
+        if not isinstance(value, dict):
+            raise HTTPException(400, "Send a JSON object with `query` (and `variables`).")
+        return value
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """Authenticate an HTTP request; WebSockets authenticate in `on_ws_connect`."""

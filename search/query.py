@@ -9,6 +9,7 @@ from search.models import ProgramFilters, SortOrder
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 500.0
 MAX_PAGE_SIZE = 100
+MAX_TEXT_LENGTH = 500
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,14 @@ from search.cursor import decode_cursor
 from search.languages import normalize_language
 from search.models import Cursor, GeoPoint, PlaceContext, SearchRequest, SortOrder
 from search.needs import NeedTree
-from search.query import DEFAULT_RADIUS_KM, MAX_PAGE_SIZE, MAX_RADIUS_KM, Near, SearchQuery
+from search.query import (
+    DEFAULT_RADIUS_KM,
+    MAX_PAGE_SIZE,
+    MAX_RADIUS_KM,
+    MAX_TEXT_LENGTH,
+    Near,
+    SearchQuery,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,8 @@ async def to_request(
         errors.add(
             "first", ErrorCode.OUT_OF_RANGE, f"Ask for 1 to {MAX_PAGE_SIZE} results per page."
         )
+    if len(query.text) > MAX_TEXT_LENGTH:
+        errors.add("text", ErrorCode.TOO_LONG, f"Use at most {MAX_TEXT_LENGTH} characters.")
     if query.age is not None and not (0 <= query.age <= 130):
         errors.add("age", ErrorCode.OUT_OF_RANGE, "Age must be between 0 and 130.")
     if query.max_cost is not None and query.max_cost < 0:
@@ -143,7 +152,7 @@ async def to_request(
     errors.raise_if_any()
     languages = tuple(sorted({code for x in query.languages if (code := normalize_language(x))}))
     return SearchRequest(
-        text=query.text.strip()[:500],
+        text=query.text.strip(),
         needs=tuple(dict.fromkeys(query.needs)),
         point=resolved.point if resolved else None,
         place=resolved.place if resolved else None,

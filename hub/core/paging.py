@@ -19,6 +19,8 @@ from hub.core.errors import ErrorCode, FieldError, ValidationFailed
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
+# Ours hold a few sort-key values; a longer cursor is not ours and is not decoded at all.
+MAX_CURSOR_LENGTH = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +87,12 @@ def encode_cursor(values: Sequence[Any]) -> str:
 
 def decode_cursor(cursor: str, arity: int, *, field: str = "after") -> list[Any]:
     """Read a cursor back; anything malformed is a ValidationFailed on `field`."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor.encode("ascii"))
-        values = json.loads(raw)
-    except (ValueError, binascii.Error, UnicodeError):
-        values = None
+    values = None
+    if len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+        except (ValueError, RecursionError, binascii.Error, UnicodeError):
+            values = None
     if not isinstance(values, list) or len(values) != arity:
         raise ValidationFailed.single(field, ErrorCode.INVALID, "The cursor is not valid here.")
     try:

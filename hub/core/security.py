@@ -43,5 +43,6 @@ def sign(secret: str, message: bytes) -> str:
 
 
 def signatures_match(expected: str, given: str) -> bool:
-    """Compare two signatures in constant time."""
-    return hmac.compare_digest(expected, given)
+    """Compare two signatures in constant time (any text: non-ASCII input is a mismatch)."""
+    # compare_digest refuses non-ASCII str with a TypeError; as bytes it just compares.
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8", "replace"))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -30,6 +30,17 @@ class Settings(BaseSettings):
     # Identity
     token_ttl_hours: int = 24 * 30
     login_token_ttl_hours: int = 12
+
+    # Request limits: bodies over max_body_bytes get 413; import uploads may be larger.
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 50_000_000
+    upload_path_prefixes: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["/admin/imports"]
+    )
+    # Login throttling: failures per account and per client address within the window.
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_failure_window_seconds: int = 900
 
     # GraphQL limits
     graphql_max_depth: int = 12
@@ -71,6 +82,8 @@ class Settings(BaseSettings):
     webhook_backoff_base_seconds: float = 5.0
     webhook_backoff_max_seconds: float = 3600.0
     webhook_disable_after_failures: int = 20
+    # Hosts webhooks may reach although private or loopback (comma-separated; tests only).
+    webhook_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
     delivery_lease_seconds: float = 120.0
 
     # Referral SLA (business hours / days)
@@ -78,6 +91,13 @@ class Settings(BaseSettings):
     sla_escalate_after_business_hours: int = 40
     sla_expire_after_days: int = 30
     client_link_ttl_days: int = 60
+
+    @field_validator("webhook_allow_hosts", "upload_path_prefixes", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -6,8 +6,6 @@ could be mistaken for zero.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
 from hub.core.paging import PageRequest
+from hub.core.spreadsheet import csv_for_people
 from hub.identity.principal import Principal
 from referrals.analytics import audit, demand, flows, health, report
 from referrals.analytics.suppression import Cell
@@ -168,12 +167,9 @@ def health_table(value: health.ListingHealth) -> Table:
 
 
 def to_csv(table: Table) -> str:
-    """RFC 4180 CSV text."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    writer.writerows(table.rows)
-    return buffer.getvalue()
+    """RFC 4180 CSV text for people: names that look like formulas are neutralized."""
+    # Listing and organization names come from partners and imports: never formulas.
+    return csv_for_people(table.columns, table.rows)
 
 
 async def export_report(

@@ -43,6 +43,8 @@ class NotificationConfig:
     webhook_backoff_base_seconds: float = 5.0
     webhook_backoff_max_seconds: float = 3600.0
     webhook_disable_after_failures: int = 20
+    # Hosts webhooks may reach although private (tests' loopback receivers); empty in production.
+    webhook_allow_hosts: tuple[str, ...] = ()
     delivery_lease_seconds: float = 120.0
     client_link_ttl_days: int = 60
     sla: SlaConfig = field(default_factory=SlaConfig)
@@ -71,6 +73,7 @@ class NotificationConfig:
             webhook_backoff_base_seconds=settings.webhook_backoff_base_seconds,
             webhook_backoff_max_seconds=settings.webhook_backoff_max_seconds,
             webhook_disable_after_failures=settings.webhook_disable_after_failures,
+            webhook_allow_hosts=tuple(settings.webhook_allow_hosts),
             delivery_lease_seconds=settings.delivery_lease_seconds,
             client_link_ttl_days=settings.client_link_ttl_days,
             sla=SlaConfig(

@@ -10,6 +10,7 @@ import httpx
 from hub.core.broadcast import Broadcaster
 from hub.core.clock import Clock
 from hub.core.db import SessionFactory
+from hub.core.netguard import guarded_client
 from referrals.notifications.config import NotificationConfig
 from referrals.notifications.email import Mailer
 from referrals.notifications.sms import SmsProvider
@@ -43,9 +44,10 @@ class NotificationRuntime:
     def http(self) -> httpx.AsyncClient:
         """The shared HTTP client for webhooks (made on first use, on the worker's loop)."""
         if self._http is None:
-            self._http = httpx.AsyncClient(
+            # Subscribers choose the URL: only public addresses, checked at each connection.
+            self._http = guarded_client(
+                allowed_hosts=self.config.webhook_allow_hosts,
                 timeout=self.config.webhook_timeout_seconds,
-                follow_redirects=False,
                 limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
             )
         return self._http

@@ -6,15 +6,17 @@ import json
 import random
 import secrets
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hub.core import netguard
 from hub.core.clock import Clock
 from hub.core.errors import ErrorCode, NotFound, ValidationFailed
 from hub.core.security import sign
@@ -86,22 +88,63 @@ async def post_signed(
         response = await client.post(url, content=body, headers=headers, timeout=timeout_seconds)
     except httpx.HTTPError as exc:
         elapsed = int((time.perf_counter() - started) * 1000)
-        return HttpResult(False, None, f"{type(exc).__name__}: {exc}"[:1000], elapsed)
+        return HttpResult(False, None, delivery_error(exc), elapsed)
     elapsed = int((time.perf_counter() - started) * 1000)
     if 200 <= response.status_code < 300:
         return HttpResult(True, response.status_code, None, elapsed)
     return HttpResult(False, response.status_code, f"HTTP {response.status_code}", elapsed)
 
 
-def _check_url(url: str, *, allow_http: bool) -> str:
+def delivery_error(exc: BaseException) -> str:
+    """Say why a POST failed in words that reveal nothing about networks behind the hub."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, netguard.BlockedAddress):
+            return "The endpoint's address is not public."
+        if isinstance(cause, netguard.Unresolvable):
+            return "The endpoint's host name does not resolve."
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(exc, httpx.TimeoutException):
+        return "The endpoint did not answer in time."
+    if isinstance(exc, httpx.ConnectError):
+        return "Could not connect to the endpoint."
+    return "The request to the endpoint failed."
+
+
+_URL_RULE = "Give an absolute https:// URL of at most 2,000 characters."
+
+
+def _split_url(url: str, *, allow_http: bool) -> SplitResult:
     value = url.strip()
-    parts = urlsplit(value)
     allowed = {"https", "http"} if allow_http else {"https"}
-    if parts.scheme not in allowed or not parts.netloc or len(value) > 2000:
-        raise ValidationFailed.single(
-            "url", ErrorCode.INVALID, "Give an absolute https:// URL of at most 2,000 characters."
+    try:
+        parts = urlsplit(value)
+        host, _ = parts.hostname, parts.port  # both raise on a malformed authority
+    except ValueError:  # "https://[evil", a port that is not a number
+        raise ValidationFailed.single("url", ErrorCode.INVALID, _URL_RULE) from None
+    if parts.scheme not in allowed or not host or len(value) > 2000:
+        raise ValidationFailed.single("url", ErrorCode.INVALID, _URL_RULE)
+    return parts
+
+
+async def check_endpoint(url: str, *, allow_http: bool, allowed_hosts: Collection[str]) -> str:
+    """Check a webhook URL's form and that its host is public (a name not resolving yet passes)."""
+    parts = _split_url(url, allow_http=allow_http)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        await netguard.public_addresses(
+            host, port, allowed_hosts=netguard.allowed_set(allowed_hosts)
         )
-    return value
+    except netguard.BlockedAddress:
+        raise ValidationFailed.single(
+            "url",
+            ErrorCode.INVALID,
+            "Webhooks go to public addresses only; this host is private, local or reserved.",
+        ) from None
+    except netguard.Unresolvable:
+        pass  # every delivery resolves and checks the host again
+    return url.strip()
 
 
 async def create_subscription(
@@ -113,10 +156,11 @@ async def create_subscription(
     url: str,
     topics: list[str] | None = None,
     allow_http: bool = False,
+    allowed_hosts: Collection[str] = (),
 ) -> tuple[WebhookSubscription, str]:
     """Subscribe an organization's endpoint; returns the row and its secret (shown only now)."""
     actor.require_manage(organization_id)
-    clean = _check_url(url, allow_http=allow_http)
+    clean = await check_endpoint(url, allow_http=allow_http, allowed_hosts=allowed_hosts)
     wanted = sorted({t.strip() for t in topics or [] if t.strip()})
     bad = [t for t in wanted if not t.startswith("referral.")]
     if bad:

@@ -126,6 +126,7 @@ class NotificationMutation:
                     url=input.url,
                     topics=list(input.topics),
                     allow_http=ctx.container.settings.debug,
+                    allowed_hosts=ctx.container.settings.webhook_allow_hosts,
                 )
         except DomainError as exc:
             return to_error(exc)

@@ -17,7 +17,7 @@ from hub.core.events import EventPublisher
 from hub.core.settings import Settings
 from referrals.notifications.engine import NotificationEngine
 from referrals.notifications.sms import LoggingSmsProvider
-from tests.notifications.servers import SmtpSink, WebhookReceiver
+from tests.notifications.servers import LOOPBACK_HOSTS, SmtpSink, WebhookReceiver
 
 REDIS_ENV = "HUB_TEST_REDIS_URL"
 
@@ -54,6 +54,7 @@ def notify_settings(settings: Settings, smtp_sink: SmtpSink) -> Settings:
             "webhook_max_attempts": 4,
             "delivery_lease_seconds": 3.0,
             "worker_threads": 4,
+            "webhook_allow_hosts": list(LOOPBACK_HOSTS),
         }
     )
 

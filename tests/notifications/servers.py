@@ -69,6 +69,10 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
 
 
+# The receivers listen on loopback, which the webhook address guard refuses unless allowed.
+LOOPBACK_HOSTS = ("127.0.0.1",)
+
+
 @dataclass
 class Received:
     """One webhook request as the receiver saw it."""

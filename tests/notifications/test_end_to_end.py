@@ -20,7 +20,7 @@ from referrals.service import ReferralData, create_referral, send_referral, upda
 from referrals.state_machine import ReferralOutcome, ReferralStatus
 from tests.notifications.builders import build_network
 from tests.notifications.conftest import redis_url, wait_for
-from tests.notifications.servers import SmtpSink, WebhookReceiver
+from tests.notifications.servers import LOOPBACK_HOSTS, SmtpSink, WebhookReceiver
 
 CLOCK = SystemClock()
 
@@ -50,6 +50,7 @@ async def test_referral_lifecycle_notifies_each_party_exactly_once_in_order(
             organization_id=net.sender_org.id,
             url=f"{receiver.base_url}/sender",
             allow_http=True,
+            allowed_hosts=LOOPBACK_HOSTS,
         )
         _, receiver_secret = await create_subscription(
             session=session,
@@ -58,6 +59,7 @@ async def test_referral_lifecycle_notifies_each_party_exactly_once_in_order(
             organization_id=net.receiver_org.id,
             url=f"{receiver.base_url}/receiver",
             allow_http=True,
+            allowed_hosts=LOOPBACK_HOSTS,
         )
         await session.commit()
     receiver.secrets = {"/sender": sender_secret, "/receiver": receiver_secret}

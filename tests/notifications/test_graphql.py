@@ -15,7 +15,7 @@ from referrals.notifications.models import (
 from referrals.notifications.webhooks import create_subscription
 from schema.relay import to_global_id
 from tests.notifications.conftest import wait_for
-from tests.notifications.servers import WebhookReceiver
+from tests.notifications.servers import LOOPBACK_HOSTS, WebhookReceiver
 from tests.schema.conftest import GQL, World, client, container, gql, world
 
 __all__ = ["client", "container", "gql", "world"]
@@ -113,6 +113,7 @@ async def test_redeliver_reenables_and_sends_a_failed_delivery(
             organization_id=world.east.id,
             url=f"{receiver.base_url}/hook",
             allow_http=True,
+            allowed_hosts=LOOPBACK_HOSTS,
         )
         event = OutboxEvent(
             topic="referral.status_changed",

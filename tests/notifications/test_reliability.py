@@ -21,7 +21,7 @@ from referrals.notifications.webhooks import create_subscription
 from referrals.service import ReferralData, create_referral, send_referral
 from tests.notifications.builders import Network, build_network
 from tests.notifications.conftest import wait_for
-from tests.notifications.servers import SmtpSink, WebhookReceiver
+from tests.notifications.servers import LOOPBACK_HOSTS, SmtpSink, WebhookReceiver
 
 CLOCK = SystemClock()
 
@@ -35,6 +35,7 @@ async def _subscribe(factory, net: Network, receiver: WebhookReceiver, path: str
             organization_id=net.sender_org.id,
             url=f"{receiver.base_url}{path}",
             allow_http=True,
+            allowed_hosts=LOOPBACK_HOSTS,
         )
         await session.commit()
     receiver.secrets[path] = secret

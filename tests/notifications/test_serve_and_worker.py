@@ -18,7 +18,7 @@ from referrals.notifications.sms import LoggingSmsProvider
 from referrals.notifications.webhooks import create_subscription
 from schema.relay import parse_global_id
 from tests.notifications.conftest import wait_for
-from tests.notifications.servers import WebhookReceiver
+from tests.notifications.servers import LOOPBACK_HOSTS, WebhookReceiver
 from tests.referrals.test_graphql import SEND, draft, setup
 from tests.schema.conftest import GQL
 
@@ -36,6 +36,7 @@ async def test_served_app_delivers_webhooks_and_sms_with_in_process_workers(
         organization_id=sender_org,
         url=f"{receiver.base_url}/hook",
         allow_http=True,
+        allowed_hosts=LOOPBACK_HOSTS,
     )
     await session.commit()
     receiver.secrets["/hook"] = secret

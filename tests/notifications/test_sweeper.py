@@ -15,7 +15,7 @@ from referrals.notifications.webhooks import create_subscription
 from referrals.service import ReferralData, create_referral
 from tests.notifications.builders import build_network
 from tests.notifications.conftest import wait_for
-from tests.notifications.servers import WebhookReceiver
+from tests.notifications.servers import LOOPBACK_HOSTS, WebhookReceiver
 
 CLOCK = SystemClock()
 
@@ -32,6 +32,7 @@ async def test_stuck_sending_and_pending_deliveries_are_retried_after_lease_and_
             organization_id=net.sender_org.id,
             url=f"{receiver.base_url}/hook",
             allow_http=True,
+            allowed_hosts=LOOPBACK_HOSTS,
         )
         await session.commit()
     receiver.secrets["/hook"] = secret

@@ -28,7 +28,7 @@ from referrals.notifications.webhooks import create_subscription
 from referrals.service import ReferralData, create_referral
 from tests.notifications.builders import build_network
 from tests.notifications.conftest import redis_url, wait_for
-from tests.notifications.servers import WebhookReceiver
+from tests.notifications.servers import LOOPBACK_HOSTS, WebhookReceiver
 
 CLOCK = SystemClock()
 TOTAL = 1000
@@ -53,6 +53,7 @@ def _start_worker(
         "HUB_OUTBOX_GRACE_SECONDS": "10",
         "HUB_DELIVERY_LEASE_SECONDS": "15",
         "HUB_WEBHOOK_TIMEOUT_SECONDS": "5",
+        "HUB_WEBHOOK_ALLOW_HOSTS": ",".join(LOOPBACK_HOSTS),
         "HUB_LOG_FORMAT": "console",
         "HUB_LOG_LEVEL": "INFO",
     }
@@ -90,6 +91,7 @@ async def test_sigkilled_worker_loses_no_delivery_and_receiver_sees_each_event_o
             organization_id=net.sender_org.id,
             url=f"{receiver.base_url}/hook",
             allow_http=True,
+            allowed_hosts=LOOPBACK_HOSTS,
         )
         referral = await create_referral(
             session=session,
