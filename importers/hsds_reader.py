@@ -10,9 +10,11 @@ from typing import IO, Any
 import ijson
 
 from importers.entities import ENTITY_ORDER, column_specs
+from importers.hsds_json import flatten, hint_of, kind_of
+from importers.json_stream import JsonLimitError, documents
 from importers.records import Record
 from importers.report import ImportReport, Origin
-from importers.textio import UnreadableFileError, csv_rows, detect_encoding
+from importers.textio import UTF8_WITH_ERRORS, UnreadableFileError, csv_rows, detect_encoding
 
 # The file each HSDS resource has in the standard package.
 DEFAULT_FILES: dict[str, str] = {
@@ -44,7 +46,14 @@ def package_files(directory: Path, report: ImportReport) -> dict[str, Path]:
     descriptor = directory / "datapackage.json"
     if descriptor.is_file():
         try:
-            package = json.loads(descriptor.read_text(encoding="utf-8-sig"))
+            text = descriptor.read_text(encoding="utf-8-sig")
+            if text.strip().endswith(".json") and "{" not in text:
+                # A symbolic link checked out as a file (as in the spec's own examples).
+                report.notes.append(
+                    f"datapackage.json only names {text.strip()!r}; using the standard file names"
+                )
+                text = "{}"
+            package = json.loads(text)
             resources = package.get("resources", []) if isinstance(package, dict) else []
             for resource in resources:
                 name, path = resource.get("name"), resource.get("path")
@@ -73,60 +82,13 @@ def read_package(directory: Path, report: ImportReport) -> Iterator[Record]:
             yield Record(entity, ext, row, origin)
 
 
-# Nested HSDS JSON: key -> (entity, column on the child pointing at the parent). Singular
-# objects (organization, program, location, taxonomy_term) are parents of the object instead.
-_CHILDREN: dict[str, dict[str, tuple[str, str]]] = {
-    "service": {
-        "phones": ("phone", "service_id"),
-        "schedules": ("schedule", "service_id"),
-        "service_areas": ("service_area", "service_id"),
-        "languages": ("language", "service_id"),
-        "funding": ("funding", "service_id"),
-        "cost_options": ("cost_option", "service_id"),
-        "required_documents": ("required_document", "service_id"),
-        "contacts": ("contact", "service_id"),
-        "service_at_locations": ("service_at_location", "service_id"),
-    },
-    "organization": {
-        "phones": ("phone", "organization_id"),
-        "contacts": ("contact", "organization_id"),
-        "funding": ("funding", "organization_id"),
-        "organization_identifiers": ("organization_identifier", "organization_id"),
-        "locations": ("location", "organization_id"),
-        "programs": ("program", "organization_id"),
-    },
-    "location": {
-        "addresses": ("address", "location_id"),
-        "phones": ("phone", "location_id"),
-        "schedules": ("schedule", "location_id"),
-        "languages": ("language", "location_id"),
-        "accessibility": ("accessibility", "location_id"),
-        "contacts": ("contact", "location_id"),
-    },
-    "service_at_location": {
-        "phones": ("phone", "service_at_location_id"),
-        "schedules": ("schedule", "service_at_location_id"),
-        "contacts": ("contact", "service_at_location_id"),
-    },
-    "contact": {"phones": ("phone", "contact_id")},
-    "phone": {"languages": ("language", "phone_id")},
-}
-_PARENTS: dict[str, dict[str, tuple[str, str]]] = {
-    "service": {
-        "organization": ("organization", "organization_id"),
-        "program": ("program", "program_id"),
-    },
-    "service_at_location": {"location": ("location", "location_id")},
-    "attribute": {"taxonomy_term": ("taxonomy_term", "taxonomy_term_id")},
-    "taxonomy_term": {"taxonomy_detail": ("taxonomy", "taxonomy_id")},
-}
-
-
 def read_json(path: Path, report: ImportReport) -> Iterator[Record]:
-    """Stream the records of HSDS JSON: a list of services, a Page of them, or one service.
+    """Stream the records of HSDS JSON: any object type alone, as a list or as a Page.
 
-    Lists and Pages are parsed incrementally (ijson), one service at a time, so a large
-    `service_list` is read in constant memory; a lone service object is small and read whole.
+    Services, organizations, locations, services at locations, taxonomies and taxonomy terms
+    are told apart by their fields; `tabular.json` (file name -> rows) reads as a package. The
+    file is parsed incrementally with bounded nesting and record size (`json_stream`), so a
+    large list is read in constant memory and a bracket bomb is refused at once.
     """
     name = path.name
     try:
@@ -137,34 +99,67 @@ def read_json(path: Path, report: ImportReport) -> Iterator[Record]:
     except OSError as exc:
         report.fatal(Origin(name, 0), "", f"cannot read file: {exc.strerror}")
         return
+    if encoding == UTF8_WITH_ERRORS:
+        report.fatal(Origin(name, 0), "", "file has bytes that are not valid UTF-8")
+        return
+    hint = hint_of(name)
     index = 0
     try:
-        with _utf8(path, encoding) as handle:
-            first = _first_byte(handle)
-            if first in (b"[", b"{"):
-                prefix = "item" if first == b"[" else "contents.item"
-                for index, service in enumerate(
-                    ijson.items(handle, prefix, use_float=True), start=1
-                ):
-                    yield from _service(service, Origin(name, index), report)
-        if index == 0 and first != b"[":
-            # Not a list, not a non-empty Page: one service object (or an empty Page).
-            data = json.loads(path.read_text(encoding=encoding))
-            if isinstance(data, dict) and isinstance(data.get("contents"), list):
-                return
-            yield from _service(data, Origin(name, 1), report)
-    except json.JSONDecodeError as exc:
-        report.fatal(Origin(name, exc.lineno), "", f"invalid JSON (truncated?): {exc.msg}")
+        with _Utf8Reader(path.open(encoding=encoding)) as handle:
+            for shape, value in documents(handle):
+                if shape == "item":
+                    index += 1
+                    yield from _object(value, Origin(name, index), report, hint)
+                elif shape == "object":
+                    yield from _top_object(value, Origin(name, 1), report, hint)
+                else:
+                    report.problem(Origin(name, 1), "", "is not an HSDS object or list")
+    except JsonLimitError as exc:
+        report.fatal(Origin(name, index + 1), "", f"refused: record {index + 1} is {exc}")
     except ijson.JSONError as exc:
-        where = f"after service {index}" if index else "before the first service"
-        report.fatal(Origin(name, index + 1), "", f"invalid JSON (truncated?) {where}: {exc}")
+        where = f"after record {index}" if index else "before the first record"
+        detail = (str(exc).strip().splitlines() or ["unreadable"])[0]  # yajl adds a caret art
+        report.fatal(Origin(name, index + 1), "", f"invalid JSON (truncated?) {where}: {detail}")
 
 
-def _service(service: Any, origin: Origin, report: ImportReport) -> Iterator[Record]:
-    if not isinstance(service, dict):
-        report.problem(origin, "", "is not an HSDS service object")
+def _object(obj: Any, origin: Origin, report: ImportReport, hint: str | None) -> Iterator[Record]:
+    if not isinstance(obj, dict):
+        report.problem(origin, "", "is not an HSDS object")
         return
-    yield from flatten("service", service, origin, report, {})
+    yield from flatten(kind_of(obj, hint), obj, origin, report, {})
+
+
+def _top_object(
+    obj: dict[str, Any], origin: Origin, report: ImportReport, hint: str | None
+) -> Iterator[Record]:
+    if "contents" in obj:
+        return  # a Page: its items were read as they came
+    if obj.keys() <= {"version", "profile", "openapi_url"}:
+        report.notes.append(f"{origin.file}: an HSDS API root (version, profile), not data")
+        return
+    if obj and all(key.endswith(".csv") for key in obj):
+        yield from _tabular(obj, origin.file, report)
+        return
+    yield from _object(obj, origin, report, hint)
+
+
+def _tabular(tables: dict[str, Any], name: str, report: ImportReport) -> Iterator[Record]:
+    """`tabular.json`: the package's CSV files as lists of row objects."""
+    by_file = {file: entity for entity, file in DEFAULT_FILES.items()}
+    for file in tables:
+        if file not in by_file:
+            report.notes.append(f"{name}: {file} is not imported")
+    for entity in ENTITY_ORDER:
+        rows = tables.get(DEFAULT_FILES[entity])
+        if not isinstance(rows, list):
+            continue
+        for row_number, row in enumerate(rows, start=1):
+            origin = Origin(f"{name}:{DEFAULT_FILES[entity]}", row_number)
+            if not isinstance(row, dict):
+                report.problem(origin, "", "is not a row object")
+                continue
+            values = {k: v for k, v in row.items() if not isinstance(v, dict | list)}
+            yield Record(entity, str(values.pop("id", "") or ""), values, origin)
 
 
 class _Utf8Reader:
@@ -172,69 +167,13 @@ class _Utf8Reader:
 
     def __init__(self, text: IO[str]) -> None:
         self._text = text
-        self._back = b""
 
     def read(self, size: int = -1) -> bytes:
         """Up to `size` characters of the file, as UTF-8 bytes."""
-        if self._back and size != 0:  # ijson probes the type with read(0)
-            back, self._back = self._back, b""
-            return back
         return self._text.read(size).encode("utf-8")
-
-    def push_back(self, data: bytes) -> None:
-        """Return bytes to the stream, to be read again first."""
-        self._back = data + self._back
 
     def __enter__(self) -> _Utf8Reader:
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self._text.close()
-
-
-def _utf8(path: Path, encoding: str) -> _Utf8Reader:
-    return _Utf8Reader(path.open(encoding=encoding))
-
-
-def _first_byte(handle: _Utf8Reader) -> bytes:
-    # Leading whitespace is skipped; the first significant byte goes back to the stream.
-    while chunk := handle.read(1):
-        if not chunk.isspace():
-            handle.push_back(chunk)
-            return chunk
-    return b""
-
-
-def flatten(
-    entity: str,
-    obj: dict[str, Any],
-    origin: Origin,
-    report: ImportReport,
-    links: dict[str, Any],
-) -> Iterator[Record]:
-    """Records of one nested HSDS object, parents before the object and children after it."""
-    values = {k: v for k, v in obj.items() if not isinstance(v, dict | list)}
-    values.update(links)
-    ext = str(values.pop("id", "") or "")
-    for key, (parent_entity, column) in _PARENTS.get(entity, {}).items():
-        parent = obj.get(key)
-        if isinstance(parent, dict) and parent.get("id"):
-            if entity == "service" and parent_entity == "program":
-                parent = {"organization_id": values.get("organization_id"), **parent}
-            yield from flatten(parent_entity, parent, origin, report, {})
-            values[column] = parent["id"]
-    if entity == "service" and not values.get("organization_id"):
-        org = obj.get("organization")
-        if isinstance(org, dict):
-            values["organization_id"] = org.get("id")
-    yield Record(entity, ext, values, origin)
-    for key, (child_entity, column) in _CHILDREN.get(entity, {}).items():
-        children = obj.get(key)
-        if isinstance(children, list):
-            for child in children:
-                if isinstance(child, dict):
-                    yield from flatten(child_entity, child, origin, report, {column: ext})
-    for attribute in obj.get("attributes") or []:
-        if isinstance(attribute, dict):
-            link = {"link_id": ext, "link_entity": entity}
-            yield from flatten("attribute", {**attribute, **link}, origin, report, {})

@@ -59,6 +59,7 @@ class ImportReport:
     # "entity.field" -> records whose empty value of a NOT NULL column got the documented default.
     defaulted: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    notes_seen: set[str] = field(default_factory=set)  # notes given once per import
     geocoded: int = 0
     geocode_failed: int = 0
     committed: bool = False

@@ -26,6 +26,7 @@ from importers.records import Record
 from importers.references import References
 from importers.report import ImportReport
 from importers.sql import execute
+from importers.uniques import Uniqueness
 from providers.models import Metadata
 
 METADATA: sa.Table = Metadata.__table__  # type: ignore[attr-defined]
@@ -48,7 +49,7 @@ def content_hash(values: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class Upserter(Validation, References, Deactivation):
+class Upserter(Validation, References, Uniqueness, Deactivation):
     """Writes records in batches inside the caller's transaction and counts what happened."""
 
     def __init__(
@@ -181,6 +182,7 @@ class Upserter(Validation, References, Deactivation):
                 counts.unchanged += 1
             else:
                 pending.append(row)
+        pending = await self._unique_rows(entity, pending)
         if not pending:
             return
         seen = self._seen.get(entity)

@@ -110,7 +110,7 @@ def _import(
 
 def _summary(report: ImportReport) -> None:
     table = Table(title=f"Import of {report.source!r}" + (" (dry run)" if report.dry_run else ""))
-    columns = ("created", "updated", "unchanged", "skipped", "deactivated")
+    columns = ("created", "updated", "unchanged", "skipped", "deactivated", "deferred")
     for column in ("entity", *columns):
         table.add_column(column, justify="left" if column == "entity" else "right")
     for name, c in sorted(report.counts.items()):

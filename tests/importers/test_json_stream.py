@@ -87,5 +87,5 @@ async def test_a_truncated_list_is_located_and_nothing_is_written(
     assert not report.committed
     problem = report.problems[-1]
     assert (problem.file, problem.row) == ("services.json", 42)
-    assert "after service 41" in problem.reason
+    assert "after record 41" in problem.reason
     assert await table_counts(engine) == before
