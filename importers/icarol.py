@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from importers.icarol_index import Index, build_index, inactive, rows
 from importers.icarol_parts import (
     accessibility,
     addresses,
@@ -21,9 +21,7 @@ from importers.icarol_parts import (
 from importers.normalize import parse_us_date, split_list, yes
 from importers.records import Record
 from importers.report import ImportReport, Origin
-from importers.textio import csv_rows
 
-REQUIRED_COLUMNS = ("ResourceAgencyNum", "PublicName", "TaxonomyLevelName", "ParentAgencyNum")
 LEVELS = ("Agency", "Site", "Program", "ProgramAtSite")
 # The AIRS taxonomy is shared by every 211 import, so its id is fixed.
 AIRS_TAXONOMY_ID = "0b0a11e5-0000-4000-8000-000000a1a500"
@@ -35,57 +33,9 @@ def airs_term_id(code: str) -> str:
     return str(uuid.uuid5(AIRS_NAMESPACE, code))
 
 
-@dataclass
-class _Index:
-    """What the first pass learns: small id sets the mapping needs to link rows."""
-
-    agencies: dict[str, bool] = field(default_factory=dict)  # id -> inactive
-    sites: dict[str, str] = field(default_factory=dict)  # site -> agency
-    programs: dict[str, str] = field(default_factory=dict)  # program -> agency
-    sites_of: dict[str, list[str]] = field(default_factory=dict)
-    with_programs: set[str] = field(default_factory=set)
-    with_program_at_site: set[str] = field(default_factory=set)
-    agency_location: set[str] = field(default_factory=set)
-
-
-def _inactive(row: dict[str, str]) -> bool:
-    return (
-        (row.get("AgencyStatus") or "").strip().lower() == "inactive"
-        or yes(row.get("ExcludeFromWebsite"))
-        or yes(row.get("ExcludeFromDirectory"))
-    )
-
-
-def _rows(path: Path, report: ImportReport) -> Iterator[tuple[Origin, dict[str, str]]]:
-    for origin, row in csv_rows(path, report, required=REQUIRED_COLUMNS):
-        row["ResourceAgencyNum"] = row["ResourceAgencyNum"].strip()
-        row["ParentAgencyNum"] = row["ParentAgencyNum"].strip()
-        yield origin, row
-
-
-def _index(path: Path, report: ImportReport) -> _Index:
-    index = _Index()
-    for _origin, row in _rows(path, report):
-        num, level = row["ResourceAgencyNum"], row["TaxonomyLevelName"].strip()
-        if level == "Agency":
-            index.agencies[num] = _inactive(row)
-            if (row.get("PhysicalAddress1") or "").strip():
-                index.agency_location.add(num)
-        elif level == "Site":
-            index.sites[num] = row["ParentAgencyNum"]
-        elif level == "Program":
-            index.programs[num] = row["ParentAgencyNum"]
-            index.with_programs.add(row["ParentAgencyNum"])
-        elif level == "ProgramAtSite":
-            index.with_program_at_site.add((row.get("ConnectsToProgramNum") or "").strip())
-    for site, agency in index.sites.items():
-        index.sites_of.setdefault(agency, []).append(site)
-    return index
-
-
 def read_icarol(path: Path, report: ImportReport) -> Iterator[Record]:
     """Stream HSDS records from an iCarol export: agencies, then sites, programs and links."""
-    index = _index(path, report)
+    index = build_index(path, report)
     if report.aborted:
         return
     yield Record(
@@ -100,7 +50,7 @@ def read_icarol(path: Path, report: ImportReport) -> Iterator[Record]:
     )
     mapper = _Mapper(index, report)
     for level in LEVELS:
-        for origin, row in _rows(path, report):
+        for origin, row in rows(path, report, quiet=True):
             kind = row["TaxonomyLevelName"].strip()
             if kind == level:
                 yield from mapper.map(kind, row, origin)
@@ -110,10 +60,11 @@ def read_icarol(path: Path, report: ImportReport) -> Iterator[Record]:
 
 
 class _Mapper:
-    def __init__(self, index: _Index, report: ImportReport) -> None:
+    def __init__(self, index: Index, report: ImportReport) -> None:
         self.index = index
         self.report = report
         self.terms: set[str] = set()
+        self.placeholders: set[str] = set()
 
     def map(self, kind: str, row: dict[str, str], origin: Origin) -> Iterator[Record]:
         num = row["ResourceAgencyNum"]
@@ -125,14 +76,36 @@ class _Mapper:
         elif kind == "ProgramAtSite":
             yield from self.program_at_site(num, row, origin)
         elif row["ParentAgencyNum"] not in self.index.agencies:
-            self.report.problem(
-                origin, "ParentAgencyNum", f"agency {row['ParentAgencyNum']!r} is not in the file"
-            )
-            self.report.skip(kind.lower(), "parent agency missing")
-        elif kind == "Site":
+            yield from self.placeholder(kind, row, origin)
+        if kind == "Site":
             yield from self.site(num, row, origin)
-        else:
+        elif kind == "Program":
             yield from self.program(num, row, origin)
+
+    def placeholder(self, kind: str, row: dict[str, str], origin: Origin) -> Iterator[Record]:
+        """An organization standing in for a site's or program's agency missing from the file.
+
+        It takes the agency's number, so a later export that has the agency fills it in; its
+        name comes from the first record found under it, and its sites get a general service.
+        """
+        agency = row["ParentAgencyNum"]
+        if agency in ("", "0"):  # no agency named at all: one placeholder per record
+            agency = f"orphan:{row['ResourceAgencyNum']}"
+        row["ParentAgencyNum"] = agency
+        if agency in self.placeholders:
+            return
+        self.placeholders.add(agency)
+        self.report.warn(
+            origin,
+            "ParentAgencyNum",
+            f"agency {agency!r} is not in the file: {kind.lower()} kept under a placeholder"
+            " organization named after it",
+        )
+        name = row["PublicName"].strip() or row.get("OfficialName", "") or f"Agency {agency}"
+        description = f"Stands in for agency {agency}, missing from the 211 export."
+        yield Record("organization", agency, {"name": name, "description": description}, origin)
+        if agency not in self.index.with_programs:
+            yield from self.service(f"{agency}:general", agency, row, origin, general=True)
 
     def agency(self, num: str, row: dict[str, str], origin: Origin) -> Iterator[Record]:
         yield Record(
@@ -172,16 +145,9 @@ class _Mapper:
         # Agencies with no Program rows still get a findable service from their own data.
         service = f"{num}:general"
         yield from self.service(service, num, row, origin, general=True)
-        for location in self.locations_of(num):
-            yield Record(
-                "service_at_location",
-                f"{service}@{location}",
-                {
-                    "service_id": service,
-                    "location_id": location,
-                },
-                origin,
-            )
+        if not self.index.sites_of.get(num) and num in self.index.agency_location:
+            yield self.place(service, f"agency:{num}", origin)
+        # Its sites are linked as each site is read (after the agencies, so each site exists).
 
     def locations_of(self, agency: str) -> list[str]:
         sites = self.index.sites_of.get(agency, [])
@@ -190,7 +156,16 @@ class _Mapper:
         return [f"agency:{agency}"] if agency in self.index.agency_location else []
 
     def site(self, num: str, row: dict[str, str], origin: Origin) -> Iterator[Record]:
-        yield from self.location(num, row["ParentAgencyNum"], row, origin)
+        agency = row["ParentAgencyNum"]
+        yield from self.location(num, agency, row, origin)
+        if agency not in self.index.with_programs:
+            yield self.place(f"{agency}:general", num, origin)
+
+    @staticmethod
+    def place(service: str, location: str, origin: Origin) -> Record:
+        """A service at a location, keyed by both."""
+        values = {"service_id": service, "location_id": location}
+        return Record("service_at_location", f"{service}@{location}", values, origin)
 
     def location(
         self, num: str, agency: str, row: dict[str, str], origin: Origin
@@ -228,7 +203,7 @@ class _Mapper:
     def service(
         self, num: str, agency: str, row: dict[str, str], origin: Origin, *, general: bool = False
     ) -> Iterator[Record]:
-        inactive = _inactive(row) or self.index.agencies.get(agency, False)
+        off = inactive(row) or self.index.agencies.get(agency, False)
         verified = parse_us_date(row.get("LastVerifiedOn"))
         fees = row.get("FeeStructureSource") or None
         yield Record(
@@ -240,7 +215,7 @@ class _Mapper:
                 "description": row.get("AgencyDescription") or None,
                 "email": row.get("EmailAddressMain") or None,
                 "url": row.get("WebsiteAddress") or None,
-                "status": "inactive" if inactive else "active",
+                "status": "inactive" if off else "active",
                 "application_process": row.get("ApplicationProcess") or None,
                 "fees_description": fees,
                 "wait_time": row.get("NormalWaitTime") or None,
