@@ -20,7 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hub.core.errors import ErrorCode, ValidationFailed
 from hub.core.paging import Page, PageRequest, decode_cursor, encode_cursor
 from hub.identity.principal import Principal
-from providers.models import Location, Metadata, Program, Service
+from providers.models import Metadata
+from referrals.analytics.change_names import owned_by, people, resource_names
 from referrals.analytics.labels import Labeler
 from referrals.analytics.models import ReasonCode
 from referrals.analytics.refresh import run
@@ -32,12 +33,6 @@ _e: sa.Table = ReferralEvent.__table__  # type: ignore[attr-defined]
 _r: sa.Table = Referral.__table__  # type: ignore[attr-defined]
 _m: sa.Table = Metadata.__table__  # type: ignore[attr-defined]
 _a: sa.Table = AccessLog.__table__  # type: ignore[attr-defined]
-# Directory records that name their organization, so a network's change log can be cut out.
-_OWNED: dict[str, Any] = {
-    "service": Service.__table__,  # type: ignore[attr-defined]
-    "location": Location.__table__,  # type: ignore[attr-defined]
-    "program": Program.__table__,  # type: ignore[attr-defined]
-}
 
 
 def pseudonym(key: bytes, referral_id: str) -> str:
@@ -85,6 +80,9 @@ class ChangeEntry:
     action: str
     changed_by: str
     changed_at: datetime
+    # The record's name (or its service's or location's; '' once deleted) and the person's.
+    resource_name: str = ""
+    changed_by_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,16 +182,6 @@ async def audit_events(
     return _page(rows, page, items)
 
 
-def _owned_by(organizations: list[str]) -> sa.ColumnElement[bool]:
-    conditions = [
-        sa.and_(_m.c.resource_type == "organization", _m.c.resource_id.in_(organizations))
-    ]
-    for kind, table in _OWNED.items():
-        owned = sa.select(table.c.id).where(table.c.organization_id.in_(organizations))
-        conditions.append(sa.and_(_m.c.resource_type == kind, _m.c.resource_id.in_(owned)))
-    return sa.or_(*conditions)
-
-
 async def change_log(
     *, session: AsyncSession, actor: Principal, query: ReportQuery, page: PageRequest
 ) -> Page[ChangeEntry]:
@@ -202,7 +190,9 @@ async def change_log(
     page.validate()
     scope = await resolve_scope(session=session, actor=actor, network_id=query.network_id)
     owned = (
-        sa.true() if scope.organization_ids is None else _owned_by(sorted(scope.organization_ids))
+        sa.true()
+        if scope.organization_ids is None
+        else owned_by(_m, sorted(scope.organization_ids))
     )
     stmt = (
         sa.select(
@@ -224,6 +214,8 @@ async def change_log(
         .limit(page.first + 1)
     )
     rows = list((await run(session, stmt)).all())
+    names = await resource_names(session, rows[: page.first])
+    who = await people(session, [r.updated_by for r in rows[: page.first]])
     items = [
         ChangeEntry(
             resource_type=r.resource_type,
@@ -232,6 +224,8 @@ async def change_log(
             action=r.last_action_type,
             changed_by=r.updated_by,
             changed_at=r.at,
+            resource_name=names.get((r.resource_type, r.resource_id), ""),
+            changed_by_name=who.get(r.updated_by, r.updated_by),
         )
         for r in rows
     ]

@@ -242,9 +242,10 @@ async def _trail(
                 [
                     c.resource_type,
                     c.resource_id,
+                    c.resource_name,
                     c.field_name,
                     c.action,
-                    c.changed_by,
+                    c.changed_by_name,
                     when(c.changed_at),
                 ]
                 for c in changes.items
@@ -289,6 +290,7 @@ TRAIL_COLUMNS = {
     ReportKind.CHANGES: [
         "resource_type",
         "resource_id",
+        "resource_name",
         "field",
         "action",
         "changed_by",

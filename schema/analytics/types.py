@@ -331,6 +331,10 @@ class DirectoryChange:
     action: str
     changed_by: str
     changed_at: datetime
+    resource_name: str = strawberry.field(
+        description="The listing's name (its service's or location's for hours and phones)."
+    )
+    changed_by_name: str = strawberry.field(description="The person's name (or the actor).")
 
 
 def directory_change(e: audit.ChangeEntry) -> DirectoryChange:
@@ -342,6 +346,8 @@ def directory_change(e: audit.ChangeEntry) -> DirectoryChange:
         action=e.action,
         changed_by=e.changed_by,
         changed_at=e.changed_at,
+        resource_name=e.resource_name,
+        changed_by_name=e.changed_by_name,
     )
 
 
