@@ -22,11 +22,11 @@ from importers.icarol import read_icarol
 from importers.records import internal_id
 from importers.report import ImportReport
 from importers.run import run_import
+from tests.reference_data import require_reference
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 SCHEMAS = REFERENCE / "hsds-3.0" / "schema"
-if not REFERENCE.is_dir():  # pragma: no cover
-    pytest.skip("reference data not found", allow_module_level=True)
+require_reference(REFERENCE)  # skipped without ../shared; a failure under CI=true
 
 PAGE_KEYS = {
     "total_items",
