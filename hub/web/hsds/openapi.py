@@ -64,7 +64,9 @@ def _list(item_schema: str, params: list[str], summary: str) -> dict[str, Any]:
                                     "contents": {"type": "array", "items": {"$ref": item_schema}}
                                 },
                             }
-                        }
+                        },
+                        # format=ndjson: every matching item, one JSON object per line.
+                        "application/x-ndjson": {"schema": {"type": "string"}},
                     },
                 },
                 "400": BAD_REQUEST,

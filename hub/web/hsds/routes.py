@@ -60,27 +60,31 @@ def _endpoint(fn: Handler, *, allow_all_origins: bool) -> Handler:
 
 
 async def _pages(
-    request: Request, fetch: Fetch, query: read.Query
+    request: Request, fetch: Fetch, query: read.Query, first: dict[str, Any]
 ) -> AsyncIterator[dict[str, Any]]:
     """Every record of a list endpoint, page after page, each page in its own session."""
-    page = 1
+    result, page = first, query.page
     while True:
-        async with _container(request).session_factory() as session:
-            result = await fetch(session, replace(query, page=page, per_page=MAX_PER_PAGE))
         for item in result["contents"]:
             yield item
         if result["last_page"] or result["empty"]:
             return
         page += 1
+        async with _container(request).session_factory() as session:
+            result = await fetch(session, replace(query, page=page))
 
 
 async def _list(request: Request, params: Params, query: read.Query, fetch: Fetch) -> Response:
     """A Page of results, or every result as ndjson with format=ndjson."""
     params.check()
-    if params.text("format") == "ndjson":
-        return ndjson(_pages(request, fetch, query))
+    streamed = params.text("format") == "ndjson"
+    if streamed:
+        query = replace(query, page=1, per_page=MAX_PER_PAGE)
+    # The first page is read before answering: a query the domain refuses (an unknown
+    # postcode) is a 400, not a stream that breaks after its headers were sent.
     async with _container(request).session_factory() as session:
-        return page_response(await fetch(session, query))
+        first = await fetch(session, query)
+    return ndjson(_pages(request, fetch, query, first)) if streamed else page_response(first)
 
 
 async def root(request: Request) -> Response:
