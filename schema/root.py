@@ -27,6 +27,7 @@ from schema.limits import (
     OneLoginPerRequest,
 )
 from schema.notifications.api import NotificationMutation, NotificationQuery
+from schema.referrals.client_search import ClientSearchQuery
 from schema.referrals.mutations import ReferralMutation
 from schema.referrals.queries import ReferralQuery
 from schema.referrals.subscriptions import ReferralSubscription
@@ -41,6 +42,7 @@ QUERY_TYPES: list[type] = [
     TaxonomyQuery,
     NotificationQuery,
     ReferralQuery,
+    ClientSearchQuery,
     SearchServicesQuery,
 ]
 MUTATION_TYPES: list[type] = [*DIRECTORY_MUTATIONS, NotificationMutation, ReferralMutation]

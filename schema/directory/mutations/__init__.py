@@ -10,6 +10,7 @@ from schema.directory.mutations.phone import PhoneMutation
 from schema.directory.mutations.program import ProgramMutation
 from schema.directory.mutations.schedule import ScheduleMutation
 from schema.directory.mutations.service import ServiceMutation
+from schema.directory.mutations.verification import VerificationMutation
 
 MUTATIONS: tuple[type, ...] = (
     AuthMutation,
@@ -20,6 +21,7 @@ MUTATIONS: tuple[type, ...] = (
     ScheduleMutation,
     PhoneMutation,
     CapacityMutation,
+    VerificationMutation,
 )
 
 __all__ = ["MUTATIONS"]
