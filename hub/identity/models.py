@@ -8,8 +8,10 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from hub.core.clock import utcnow
 from hub.core.model_base import (
     Timestamped,
+    UTCDateTime,
     enum_type,
     fk_field,
     id_field,
@@ -89,4 +91,20 @@ class NetworkOrganization(SQLModel, table=True):
     )
     organization_id: str = Field(
         primary_key=True, foreign_key="organization.id", ondelete="CASCADE", max_length=64
+    )
+
+
+class LoginAttemptCounter(SQLModel, table=True):
+    """Sign-in attempts of one account or client address in the current window (throttling).
+
+    Shared through the database so every worker and replica counts the same attempts; keys are
+    digests (`a:` account, `i:` address), never the email or address itself.
+    """
+
+    __tablename__ = "login_attempt_counter"
+
+    key: str = Field(primary_key=True, max_length=80)
+    attempts: int = Field(default=0)
+    window_started_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )

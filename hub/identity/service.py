@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlmodel import select
@@ -18,6 +20,7 @@ from hub.core.security import hash_password, hash_token, new_token, verify_passw
 from hub.core.unit_of_work import SessionStatements, Statements, run_unit
 from hub.identity.models import ApiToken, Membership, OrgRole, User
 from hub.identity.principal import Principal
+from hub.identity.throttle import LoginThrottle
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
@@ -116,14 +119,40 @@ async def issue_token(
 
 
 async def login(
-    *, session: AsyncSession, email: str, password: str, ttl: timedelta, clock: Clock
+    *,
+    session: AsyncSession,
+    email: str,
+    password: str,
+    ttl: timedelta,
+    clock: Clock,
+    throttle: LoginThrottle,
+    client_address: str | None,
 ) -> IssuedToken:
-    """Check a password and issue a session token; a wrong email or password look the same."""
-    found = await session.exec(select(User).where(User.email == email.strip().lower()))
+    """Check a password and issue a session token; a wrong email or password look the same.
+
+    Every attempt is counted per account and per client address first (TooManyAttempts, an
+    Unauthenticated with code RATE_LIMITED, over the limits), and an unknown email costs the
+    same password hash as a known one, so timing does not tell which accounts exist.
+    """
+    email = email.strip().lower()
+    await throttle.count_attempt(email=email, address=client_address, now=clock.now())
+    found = await session.exec(select(User).where(User.email == email))
     user = found.first()
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+    if user is None:
+        verify_password(_dummy_hash(), password)
         raise Unauthenticated("The email or password is wrong.")
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        raise Unauthenticated("The email or password is wrong.")
+    await throttle.succeeded(
+        session=session, email=email, address=client_address, now=clock.now()
+    )
     return await issue_token(session=session, user=user, name="login", ttl=ttl, clock=clock)
+
+
+@cache
+def _dummy_hash() -> str:
+    # Hashed once per process with the same parameters as real passwords.
+    return hash_password(secrets.token_urlsafe(16))
 
 
 async def revoke_token(

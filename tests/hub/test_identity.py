@@ -24,6 +24,7 @@ from hub.identity.service import (
     principal_for_token,
     revoke_token,
 )
+from hub.identity.throttle import LoginThrottle
 from providers.models import Organization
 
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
@@ -52,7 +53,7 @@ async def _member_with_token(
 
 
 async def test_password_is_stored_as_argon2_hash_and_login_issues_token(
-    session: AsyncSession,
+    session: AsyncSession, session_factory: SessionFactory
 ) -> None:
     user = await create_user(
         session=session, email="Coach@Example.org", name="Coach", password="correct horse battery"
@@ -68,6 +69,8 @@ async def test_password_is_stored_as_argon2_hash_and_login_issues_token(
         password="correct horse battery",
         ttl=timedelta(hours=1),
         clock=FixedClock(NOW),
+        throttle=LoginThrottle(session_factory),
+        client_address=None,
     )
     stored = (await session.exec(select(ApiToken))).one()
     assert issued.token.startswith("hub_")
@@ -76,8 +79,11 @@ async def test_password_is_stored_as_argon2_hash_and_login_issues_token(
     assert stored.expires_at == NOW + timedelta(hours=1)
 
 
-async def test_wrong_password_and_unknown_email_fail_alike(session: AsyncSession) -> None:
+async def test_wrong_password_and_unknown_email_fail_alike(
+    session: AsyncSession, session_factory: SessionFactory
+) -> None:
     await create_user(session=session, email="a@example.org", name="A", password="long enough pw")
+    await session.commit()  # login counts attempts in a transaction of its own
     messages = []
     for email, password in [("a@example.org", "wrong password"), ("nobody@example.org", "x" * 12)]:
         with pytest.raises(Unauthenticated) as caught:
@@ -87,6 +93,8 @@ async def test_wrong_password_and_unknown_email_fail_alike(session: AsyncSession
                 password=password,
                 ttl=timedelta(hours=1),
                 clock=FixedClock(NOW),
+                throttle=LoginThrottle(session_factory),
+                client_address=None,
             )
         messages.append(caught.value.message)
     assert messages[0] == messages[1]

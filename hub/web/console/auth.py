@@ -9,6 +9,7 @@ from starlette.routing import BaseRoute, Route
 from hub.core.db import transaction
 from hub.core.errors import Unauthenticated
 from hub.identity.service import authenticate_token, end_session, login
+from hub.identity.throttle import LoginLimits, LoginThrottle
 from hub.web.console.base import Console, Viewer, safe_next
 from hub.web.console.navigation import home_for
 from hub.web.i18n import LANGUAGES
@@ -75,6 +76,10 @@ class AuthPages:
                     password=password,
                     ttl=self.console.session_ttl,
                     clock=container.clock,
+                    throttle=LoginThrottle(
+                        container.session_factory, LoginLimits.from_settings(container.settings)
+                    ),
+                    client_address=request.client.host if request.client else None,
                 )
         except Unauthenticated:
             error = viewer.gettext("The email or password is wrong.")

@@ -10,6 +10,7 @@ import strawberry
 from hub.core.errors import DomainError
 from hub.identity import service as identity
 from hub.identity.models import User
+from hub.identity.throttle import LoginLimits, LoginThrottle
 from schema.context import Info
 from schema.directory.me import Me, me
 from schema.errors import AnyError, to_error
@@ -37,15 +38,21 @@ TokenRevokeResult = Annotated[TokenRevoked | AnyError, strawberry.union("TokenRe
 class AuthMutation:
     @strawberry.mutation(description="Sign in; a wrong email or password is `Unauthenticated`.")
     async def login(self, info: Info, email: str, password: str) -> LoginResult:
-        hours = info.context.container.settings.login_token_ttl_hours
+        container = info.context.container
+        request = info.context.request
+        client = getattr(request, "client", None)
         try:
             async with info.context.transaction() as session:
                 issued = await identity.login(
                     session=session,
                     email=email,
                     password=password,
-                    ttl=timedelta(hours=hours),
+                    ttl=timedelta(hours=container.settings.login_token_ttl_hours),
                     clock=info.context.clock,
+                    throttle=LoginThrottle(
+                        container.session_factory, LoginLimits.from_settings(container.settings)
+                    ),
+                    client_address=client.host if client else None,
                 )
                 user = await session.get(User, issued.record.user_id)
                 assert user is not None
