@@ -79,11 +79,16 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     if _mostly_utf8(path):
         return UTF8_WITH_ERRORS
+    # Directory exports that are not UTF-8 are nearly always Windows-1252 (a superset of
+    # Latin-1's letters). A statistical guess on a short text picks look-alikes (ISO-8859-2
+    # turns "ñ" into "ń"), so it is asked only when cp1252 cannot decode the file.
+    if _decodes(path, "cp1252"):
+        return "cp1252"
     best = from_bytes(head).best()
     candidates = [best.encoding] if best is not None else []
-    for encoding in [*candidates, "cp1252"]:
+    for encoding in [*candidates, "latin-1"]:
         if _decodes(path, encoding):
-            return "cp1252" if encoding in ("windows_1252", "cp1252") else encoding
+            return encoding
     raise UnreadableFileError("is neither UTF-8 nor a single-byte encoding such as cp1252")
 
 

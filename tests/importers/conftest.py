@@ -16,17 +16,20 @@ from importers.records import Record
 from importers.report import ImportReport
 from importers.run import run_import
 from providers.geocoding import Geocoder
+from tests.reference_data import require_reference
 
-# HSDS examples are CC BY-SA 4.0 (Open Referral); the Florida data is MIT (hsds-transformer);
-# the iCarol sample is made up. They are read in place, never copied.
+# Public corpora copied into tests/data with their licences (see tests/data/README.md): the
+# HSDS 3.0 examples (CC BY-SA 4.0), the Florida legal-aid data (MIT), the Ohana 1.x-era San
+# Mateo sample (BSD 3-Clause). The iCarol sample states no licence, so it is read in place.
+DATA = Path(__file__).resolve().parents[1] / "data"
+HSDS_EXAMPLES = DATA / "hsds-3.0" / "examples"
+HSDS_SERVICE_SCHEMA = DATA / "hsds-3.0" / "schema" / "service_with_definitions.json"
+FLORIDA = DATA / "florida-legal-aid"
+OHANA = DATA / "ohana-sample-csv"
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-HSDS_EXAMPLES = REFERENCE / "hsds-3.0" / "examples"
-HSDS_SCHEMAS = REFERENCE / "hsds-3.0" / "schema" / "compiled"
 ICAROL_SAMPLE = REFERENCE / "icarol-211-export" / "sample.csv"
-FLORIDA = REFERENCE / "florida-legal-aid"
 
-if not REFERENCE.is_dir():  # pragma: no cover - the reference data sits beside the repo
-    pytest.skip(f"reference data not found at {REFERENCE}", allow_module_level=True)
+require_reference(ICAROL_SAMPLE)  # skipped without ../shared; a failure under CI=true
 
 Reader = Callable[[ImportReport], Iterable[Record]]
 

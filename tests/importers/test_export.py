@@ -13,12 +13,14 @@ from hub.core.db import SessionFactory
 from importers.export import export_json, export_package
 from importers.hsds_reader import read_json, read_package
 from importers.icarol import read_icarol
-from tests.importers.conftest import HSDS_EXAMPLES, HSDS_SCHEMAS, ICAROL_SAMPLE, Importer
+from tests.importers.conftest import HSDS_EXAMPLES, HSDS_SERVICE_SCHEMA, ICAROL_SAMPLE, Importer
 
 
-def _validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = json.loads((HSDS_SCHEMAS / name).read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(HSDS_SERVICE_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 async def _load_everything(run: Importer) -> None:
@@ -36,7 +38,7 @@ async def test_json_export_validates(
     written = await export_json(session_factory=session_factory, path=path)
     services = json.loads(path.read_text(encoding="utf-8"))
     assert written == len(services) == 6
-    validator = _validator("service.json")
+    validator = _validator()
     for service in services:
         errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(service)]
         assert errors == [], service["name"]

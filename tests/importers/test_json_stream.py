@@ -89,3 +89,32 @@ async def test_a_truncated_list_is_located_and_nothing_is_written(
     assert (problem.file, problem.row) == ("services.json", 42)
     assert "after record 41" in problem.reason
     assert await table_counts(engine) == before
+
+
+async def test_a_bracket_bomb_is_refused_at_once(
+    run: Importer, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    # 400 KB of nested brackets once cost 22.8 GB (ijson keeps a dotted path per level).
+    bomb = tmp_path / "bomb.json"
+    bomb.write_text("[" * 400_000 + "]" * 400_000, encoding="utf-8")
+    before = await table_counts(engine)
+    tracemalloc.start()
+    report = await run(lambda r: read_json(bomb, r))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert report.failed
+    assert (report.problems[0].file, report.problems[0].row) == ("bomb.json", 1)
+    assert "nested more than 32 levels deep" in report.problems[0].reason
+    assert peak < 5_000_000
+    assert await table_counts(engine) == before
+
+
+async def test_a_huge_record_is_refused_with_its_position(run: Importer, tmp_path: Path) -> None:
+    big = tmp_path / "services.json"
+    phones = [{"id": f"p{i}", "number": "+1 510-555-0100"} for i in range(70_000)]
+    huge = {**service(2), "phones": phones}
+    big.write_text(json.dumps([service(1), huge]), encoding="utf-8")
+    report = await run(lambda r: read_json(big, r))
+    assert report.failed
+    assert report.problems[-1].row == 2
+    assert "more than 200,000 values" in report.problems[-1].reason
