@@ -98,6 +98,10 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             # Readiness probes open a migration context each time; its INFO lines are noise.
             "alembic.runtime.migration": {"level": "WARNING"},
             "strawberry.execution": {"filters": ["first_line"]},
+            # httpx logs every request's full URL at INFO: webhook URLs may carry their owner's
+            # secrets in the query, and a test client's /r/<token> would carry a link token.
+            "httpx": {"level": "WARNING"},
+            "httpcore": {"level": "WARNING"},
         },
     }
 

@@ -16,6 +16,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hub import migrate
 from hub.core.db import SessionFactory, create_engine, create_session_factory
 from hub.core.settings import Settings
+from tests.security.log_privacy_plugin import (  # noqa: F401 - the log-privacy check, every run
+    log_privacy_capture,
+    pytest_configure,
+    pytest_sessionfinish,
+    pytest_unconfigure,
+)
 
 PG_ENV = "HUB_TEST_DATABASE_URL"
 

@@ -51,6 +51,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(
             url,
             echo=echo,
+            # Database errors are logged: their messages must not carry client data.
+            hide_parameters=True,
             module=_SQLITE_DBAPI,
             connect_args={"timeout": 30},
             pool_reset_on_return=None,
@@ -58,7 +60,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_async_engine(
+        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=20
+    )
 
 
 def create_session_factory(

@@ -32,6 +32,22 @@ from referrals.notifications.webhooks import backoff_seconds
 log = logging.getLogger(__name__)
 
 D = NotificationDelivery
+
+
+def describe_failure(channel: Channel, exc: Exception) -> str:
+    """What a failed send logs and keeps: email and SMS errors only by kind and code.
+
+    Mail servers and SMS providers echo the recipient's address or number in their errors
+    (`SMTPRecipientsRefused` holds the addresses); a webhook's error names only the endpoint.
+    """
+    if channel == Channel.WEBHOOK:
+        return f"{type(exc).__name__}: {exc}"[:1000]
+    code = getattr(exc, "smtp_code", None) or getattr(
+        getattr(exc, "response", None), "status_code", None
+    )
+    return type(exc).__name__ + (f" ({code})" if isinstance(code, int) else "")
+
+
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
 
 
@@ -81,8 +97,9 @@ async def deliver(
         try:
             outcome = await SENDERS[row.channel](runtime, session, row, event)
         except Exception as exc:
-            log.warning("delivery %s (%s) failed: %s", row.id, row.subscriber_key, exc)
-            outcome = Outcome(ok=False, error=f"{type(exc).__name__}: {exc}"[:1000])
+            error = describe_failure(row.channel, exc)
+            log.warning("delivery %s (%s) failed: %s", row.id, row.subscriber_key, error)
+            outcome = Outcome(ok=False, error=error)
     return await _record(runtime, row, outcome)
 
 
