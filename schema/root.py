@@ -19,6 +19,7 @@ from schema.analytics.queries import AnalyticsQuery
 from schema.directory.mutations import MUTATIONS as DIRECTORY_MUTATIONS
 from schema.directory.queries import DirectoryQuery
 from schema.directory.taxonomy import TaxonomyQuery
+from schema.error_logging import HubSchema
 from schema.errors import ErrorCodes, MaskUnexpected
 from schema.limits import (
     BoundedParserCache,
@@ -82,7 +83,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     settings = settings or Settings(_env_file=None)
     query = _merged("Query", QUERY_TYPES)
     assert query is not None
-    return strawberry.Schema(
+    return HubSchema(
         query=query,
         mutation=_merged("Mutation", MUTATION_TYPES),
         subscription=_merged("Subscription", SUBSCRIPTION_TYPES),
