@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -198,7 +199,7 @@ def coerce(spec: ColumnSpec, value: Any) -> Any:
         if kind == "date":
             return date.fromisoformat(str(value)[:10])
         if kind == "time":
-            return time.fromisoformat(str(value))
+            return _time(str(value))
         if kind == "datetime":
             parsed = date_parser.isoparse(str(value))
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
@@ -210,6 +211,18 @@ def coerce(spec: ColumnSpec, value: Any) -> Any:
             raise
         raise CoercionError(f"{value!r} is not a valid {kind}") from exc
     raise CoercionError(f"unsupported column kind {kind}")
+
+
+# "9am", "4:00 PM", "12.30 p.m.": how 1.x-era exports and spreadsheets write times.
+_CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\.?", re.IGNORECASE)
+
+
+def _time(text: str) -> time:
+    match = _CLOCK.fullmatch(text)
+    if match is None:
+        return time.fromisoformat(text)
+    hour, minute = int(match[1]) % 12, int(match[2] or 0)
+    return time(hour + (12 if match[3].lower() == "p" else 0), minute)
 
 
 def _enum_member(enum: type[StrEnum], value: str) -> StrEnum:

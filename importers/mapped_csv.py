@@ -33,6 +33,10 @@ MODEL_ALIASES: dict[str, tuple[str, dict[str, Any]]] = {
     "schedules": ("schedule", {}),
     "required_documents": ("required_document", {}),
     "service_at_locations": ("service_at_location", {}),
+    "taxonomies": ("taxonomy", {}),
+    "taxonomy_terms": ("taxonomy_term", {}),
+    "attributes": ("attribute", {}),
+    "cost_options": ("cost_option", {}),
 }
 FIELD_ALIASES: dict[tuple[str, str], str] = {
     ("organization", "alternative_name"): "alternate_name",
@@ -41,6 +45,15 @@ FIELD_ALIASES: dict[tuple[str, str], str] = {
 _US_ADDRESS = re.compile(
     r"^(?P<street>.+?),\s*(?P<city>[^,]+),\s*(?P<state>[A-Z]{2})\.?\s+(?P<zip>\d{5}(?:-\d{4})?)\s*$"
 )
+_WEEKDAYS = {
+    "mon": "MO",
+    "tue": "TU",
+    "wed": "WE",
+    "thu": "TH",
+    "fri": "FR",
+    "sat": "SA",
+    "sun": "SU",
+}
 _PHONE_LABELS = {"fax": "fax", "tdd": "textphone", "tty": "textphone", "cell": "cell"}
 
 
@@ -60,6 +73,10 @@ class ColumnRule:
     split: str | None = None
     parse: str | None = None
     constants: dict[str, Any] = field(default_factory=dict)
+    # Prepended to the value: keeps ids of two files apart (addresses "1" and mail addresses "1").
+    prefix: str = ""
+    # (file, key column, value column): the cell is a key of another file; take its value there.
+    lookup: tuple[str, str, str] | None = None
 
 
 @dataclass
@@ -102,6 +119,11 @@ def _rule(source: str, file: str, column: str, spec: Any) -> ColumnRule:
     if entity not in ENTITY_MODELS:
         raise MappingError(f"{source}: {file}.{column}: unknown model {model!r}")
     name = FIELD_ALIASES.get((entity, str(spec["field"])), str(spec["field"]))
+    lookup = spec.get("lookup")
+    if lookup is not None and not (
+        isinstance(lookup, dict) and {"file", "key", "field"} <= lookup.keys()
+    ):
+        raise MappingError(f"{source}: {file}.{column}: lookup needs `file`, `key` and `field`")
     return ColumnRule(
         column,
         entity,
@@ -111,6 +133,8 @@ def _rule(source: str, file: str, column: str, spec: Any) -> ColumnRule:
         spec.get("split"),
         spec.get("parse"),
         {**constants, **(spec.get("set") or {})},
+        str(spec.get("prefix") or ""),
+        (str(lookup["file"]), str(lookup["key"]), str(lookup["field"])) if lookup else None,
     )
 
 
@@ -126,6 +150,8 @@ def _source_file(path: Path, name: str) -> Path | None:
 def read_mapped(path: Path, mapping: list[FileMapping], report: ImportReport) -> Iterator[Record]:
     """Stream HSDS records from the mapped files found at path (a directory or one CSV)."""
     found = False
+    used: set[Path] = set()
+    lookups = _lookups(path, mapping, report)
     for file_mapping in mapping:
         source = _source_file(path, file_mapping.name)
         if source is None:
@@ -133,11 +159,42 @@ def read_mapped(path: Path, mapping: list[FileMapping], report: ImportReport) ->
                 report.notes.append(f"{file_mapping.name}: no such file in {path.name}; skipped")
             continue
         found = True
+        used.add(source)
         required = tuple(dict.fromkeys(r.column for r in file_mapping.rules))
         for origin, row in csv_rows(source, report, required=required):
+            for rule in file_mapping.rules:
+                if rule.lookup is not None:
+                    row[rule.column] = lookups[rule.lookup].get(
+                        row.get(rule.column, "").strip(), ""
+                    )
             yield from _records(file_mapping, row, origin, report)
     if not found:
         report.fatal(Origin(path.name, 0), "", "none of the mapped files were found")
+    elif path.is_dir():
+        for other in sorted(path.glob("*.csv")):
+            if other not in used:
+                report.notes.append(f"{other.name}: not in the mapping; not imported")
+
+
+def _lookups(
+    path: Path, mapping: list[FileMapping], report: ImportReport
+) -> dict[tuple[str, str, str], dict[str, str]]:
+    """key -> value of each lookup the mapping names, read from its file once."""
+    out: dict[tuple[str, str, str], dict[str, str]] = {}
+    for rule in (r for m in mapping for r in m.rules if r.lookup is not None):
+        assert rule.lookup is not None
+        if rule.lookup in out:
+            continue
+        file, key, value = rule.lookup
+        source = _source_file(path, file) if path.is_dir() else _source_file(path.parent, file)
+        table: dict[str, str] = {}
+        if source is None:
+            report.notes.append(f"lookup file {file} not found; {rule.column} left empty")
+        else:
+            for _origin, row in csv_rows(source, report, required=(key, value), quiet=True):
+                table[row[key].strip()] = row[value].strip()
+        out[rule.lookup] = table
+    return out
 
 
 def _records(
@@ -148,6 +205,10 @@ def _records(
     children: list[Record] = []
     for rule in mapping.rules:
         value = row.get(rule.column, "").strip()
+        if value and rule.prefix:
+            value = f"{rule.prefix}{value}"
+        if value and rule.parse == "weekday":
+            value = _WEEKDAYS.get(value.lower()[:3], value)
         if rule.fk_name is None:
             own.setdefault(rule.entity, dict(rule.constants))[rule.hsds_field] = value
             continue

@@ -26,6 +26,8 @@ from importers.weblinks import (
 )
 from providers.models.enums import GeocodePrecision, GeocodeStatus, LocationType
 
+_PLACEHOLDERS = frozenset({"n/a", "na", "none", "-", "null"})
+
 
 @cache
 def web_columns(entity: str) -> dict[str, Callable[[str], str]]:
@@ -145,6 +147,8 @@ class Validation:
         self, record: Record, name: str, text: str, normalize: Callable[[str], str]
     ) -> str:
         """The normalized URI or email, or "" (dropped, with a warning) when unusable."""
+        if text.lower() in _PLACEHOLDERS:
+            return ""  # "N/A": the source's way of saying there is none; nothing to warn about
         try:
             return normalize(text)
         except UnusableValue as exc:
