@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
+from importers.datapackage import resource_rules, valid_format
 from importers.entities import column_specs
 
 # Columns of our profile (or bookkeeping) that are not HSDS fields.
@@ -54,13 +56,28 @@ def json_value(value: Any) -> Any:
     return value
 
 
+@cache
+def _checked_formats(entity: str) -> dict[str, str]:
+    """Fields of an entity whose values HSDS constrains to a web address or email format."""
+    rule = resource_rules().get(entity)
+    fields = rule.fields if rule is not None else ()
+    return {f.name: f.format for f in fields if f.format in ("uri", "email")}
+
+
 def to_hsds(entity: str, row: dict[str, Any]) -> dict[str, Any]:
-    """An HSDS object of one row: standard fields, nulls dropped."""
+    """An HSDS object of one row: standard fields, nulls and values HSDS would refuse dropped."""
+    formats = _checked_formats(entity)
     out: dict[str, Any] = {}
     for name in hsds_fields(entity):
         value = row.get(name)
-        if value is not None:
-            out[name] = json_value(value)
+        if value is None:
+            continue
+        shown = json_value(value)
+        # Stored before imports normalized web addresses, or typed in by hand: an invalid URL
+        # or email would make the whole object fail the HSDS schema, so it is left out.
+        if name in formats and not valid_format(formats[name], str(shown)):
+            continue
+        out[name] = shown
     return out
 
 
