@@ -11,6 +11,7 @@ import ijson
 
 from importers.entities import ENTITY_ORDER, column_specs
 from importers.hsds_json import flatten, hint_of, kind_of
+from importers.hsds_legacy import read_legacy
 from importers.json_stream import JsonLimitError, documents
 from importers.records import Record
 from importers.report import ImportReport, Origin
@@ -80,6 +81,8 @@ def read_package(directory: Path, report: ImportReport) -> Iterator[Record]:
         for origin, row in csv_rows(path, report, required=required):
             ext = row.pop("id").strip()
             yield Record(entity, ext, row, origin)
+    # After every 3.0 file, so the records older files point at are already read.
+    yield from read_legacy(directory, set(files.values()), report)
 
 
 def read_json(path: Path, report: ImportReport) -> Iterator[Record]:

@@ -152,3 +152,36 @@ async def test_references_outside_the_file_resolve_when_their_records_arrive(
     )
     assert child["parent_organization_id"] == parent_org
     assert await _rows(session_factory, "SELECT * FROM import_deferred_reference") == []
+
+
+async def test_older_hsds_files_are_read_or_reported(
+    run: Importer, session_factory: SessionFactory, tmp_path: Path
+) -> None:
+    # What the hsds-transformer writes for HSDS 1.x/2.0 layouts, beside 3.0 files.
+    files = {
+        "organizations.csv": "id,name,description\no1,Org,x\n",
+        "services.csv": "id,organization_id,name,status\ns1,o1,Food,active\n",
+        "locations.csv": "id,organization_id,name\nl1,o1,Main\n",
+        "regular_schedules.csv": (
+            "id,service_id,weekday,opens_at,closes_at\nr1,s1,1,09:00,17:00\nr2,s1,Saturday,10:00,12:00\n"
+        ),
+        "postal_addresses.csv": (
+            "id,location_id,address_1,city,state_province,postal_code,country\n"
+            "a1,l1,PO Box 1,Oakland,CA,94601,US\n"
+        ),
+        "eligibility.csv": "id,service_id,eligibility\ne1,s1,Adults\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    report = await run(lambda r: read_package(tmp_path, r))
+    assert report.committed, report.problems
+    assert report.entity("schedule").created == 2
+    assert report.entity("address").created == 1
+    assert (
+        "eligibility.csv is not imported: HSDS 3.0 keeps eligibility as text on the service"
+        in report.notes
+    )
+    days = await _rows(session_factory, "SELECT byday FROM schedule ORDER BY byday")
+    assert days == [{"byday": "MO"}, {"byday": "SA"}]
+    [address] = await _rows(session_factory, "SELECT address_type FROM address")
+    assert address["address_type"] == "postal"
