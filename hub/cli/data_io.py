@@ -15,7 +15,7 @@ from rich.table import Table
 from hub.cli.common import EXIT_USAGE, console, fail, load_settings, out, require_current, run
 from hub.container import build_container
 from importers.crosswalk import MAPPINGS_DIR, Crosswalk
-from importers.export import export_json, export_package
+from importers.export import ExportIssues, export_json, export_package
 from importers.hsds_reader import read_json, read_package
 from importers.icarol import read_icarol
 from importers.mapped_csv import MappingError, load_mapping, read_mapped
@@ -293,13 +293,18 @@ def export_hsds(
                         on_progress=tick,
                     )
                     return f"{count:,} services -> {directory / 'services.json'}"
+                issues = ExportIssues()
                 counts = await export_package(
                     session_factory=container.session_factory,
                     directory=directory,
                     include_private=include_private,
                     on_progress=tick,
+                    issues=issues,
                 )
-                return f"{sum(counts.values()):,} rows in {len(counts)} files -> {directory}"
+                # What the official descriptor would refuse was left out: say what, not values.
+                left_out = "".join(f"\n  {line}" for line in issues.summary())
+                total = sum(counts.values())
+                return f"{total:,} rows in {len(counts)} files -> {directory}{left_out}"
         finally:
             await container.close()
 
