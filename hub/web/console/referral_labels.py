@@ -37,6 +37,7 @@ ACTION: dict[ReferralStatus, str] = {
     ReferralStatus.COMPLETED: _("Complete"),
     ReferralStatus.FAILED: _("Close without help"),
     ReferralStatus.CANCELLED: _("Cancel referral"),
+    ReferralStatus.ENTERED_IN_ERROR: _("Mark as entered in error"),
 }
 
 OUTCOME: dict[ReferralOutcome, str] = {
