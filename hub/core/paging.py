@@ -75,7 +75,10 @@ def _encode_value(value: Any) -> Any:
 
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"t"}:
-        return datetime.fromisoformat(value["t"])
+        moment = datetime.fromisoformat(value["t"])
+        if moment.tzinfo is None:  # ours are always UTC-aware; naive ones would fail in SQL
+            raise ValueError("naive time")
+        return moment
     return value
 
 
@@ -103,6 +106,26 @@ def decode_cursor(cursor: str, arity: int, *, field: str = "after") -> list[Any]
         ) from exc
 
 
+def _fits(key: Any, value: Any) -> bool:
+    """Tell whether a decoded cursor value has the Python type of its sort key's column."""
+    column_type = key.type
+    column_type = getattr(column_type, "impl_instance", column_type)  # TypeDecorators
+    expected: type | tuple[type, ...] = object
+    if isinstance(column_type, sa.String):
+        expected = str
+    elif isinstance(column_type, sa.DateTime):
+        expected = datetime
+    elif isinstance(column_type, sa.Boolean):
+        expected = bool
+    elif isinstance(column_type, sa.Integer):
+        expected = int
+    elif isinstance(column_type, sa.Float | sa.Numeric):
+        expected = (int, float)
+    if value is None or (isinstance(value, bool) and expected is not bool):
+        return False
+    return isinstance(value, expected)
+
+
 async def keyset_page(
     session: AsyncSession,
     statement: SelectOfScalar[T],
@@ -118,6 +141,11 @@ async def keyset_page(
     stmt = statement
     if request.after is not None:
         values = decode_cursor(request.after, len(keys))
+        if not all(_fits(key, value) for key, value in zip(keys, values, strict=True)):
+            # A forged cursor of the right shape: refused here, not by the database's types.
+            raise ValidationFailed.single(
+                "after", ErrorCode.INVALID, "The cursor is not valid here."
+            )
         stmt = stmt.where(
             sa.tuple_(*keys)
             > sa.tuple_(*[sa.literal(v, k.type) for k, v in zip(keys, values, strict=True)])

@@ -110,8 +110,22 @@ async def test_a_non_ascii_csrf_field_is_403(client: httpx.AsyncClient, hostile:
         base64.urlsafe_b64encode(b"[" * 50).decode(),
         "é",
         "%%%",
+        base64.urlsafe_b64encode(b'[123, "x"]').decode(),
+        base64.urlsafe_b64encode(b"[null, null]").decode(),
+        base64.urlsafe_b64encode(b'["a", {"t": "2026-01-01T00:00:00"}]').decode(),
+        base64.urlsafe_b64encode(b'[true, "x"]').decode(),
     ],
-    ids=["raw-brackets", "encoded-brackets", "encoded-short", "non-ascii", "junk"],
+    ids=[
+        "raw-brackets",
+        "encoded-brackets",
+        "encoded-short",
+        "non-ascii",
+        "junk",
+        "number-for-text",
+        "nulls",
+        "time-for-text",
+        "boolean-for-text",
+    ],
 )
 async def test_a_hostile_after_cursor_is_validation_failed(
     client: httpx.AsyncClient, hostile: Hostile, cursor: str
@@ -125,6 +139,27 @@ TEXT_QUERIES = {
     "organizations": "query($t: String) { organizations(text: $t) { edges { cursor } } }",
     "services": "query($t: String) { services(filter: {text: $t}) { edges { cursor } } }",
 }
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        base64.urlsafe_b64encode(b'[{"t": "2026-01-01T00:00:00"}, "x"]').decode(),
+        base64.urlsafe_b64encode(b'[{"t": 5}, "x"]').decode(),
+        base64.urlsafe_b64encode(b'["2026", 7]').decode(),
+    ],
+    ids=["naive-time", "time-not-text", "wrong-types"],
+)
+async def test_a_forged_referrals_cursor_is_validation_failed(
+    client: httpx.AsyncClient, hostile: Hostile, cursor: str
+) -> None:
+    query = "query($a: String) { referrals(after: $a) { edges { cursor } } }"
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": {"a": cursor}},
+        headers=hostile.coach.headers,
+    )
+    assert_validation_failed(assert_handled(response), "after")
 
 
 @pytest.mark.parametrize("name", sorted(TEXT_QUERIES))
