@@ -60,6 +60,7 @@ def serve(
         access_log=False,  # the app writes its own access log by route template
         proxy_headers=True,
         server_header=False,
+        ws_max_size=settings.max_body_bytes,  # WebSocket messages obey the body limit too
     )
 
 
