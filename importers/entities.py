@@ -157,6 +157,7 @@ def defaults(entity: str) -> dict[str, Any]:
     return out
 
 
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
@@ -175,6 +176,8 @@ def coerce(spec: ColumnSpec, value: Any) -> Any:
             text = value if isinstance(value, str) else _json_text(value)
             if spec.max_length is not None and len(text) > spec.max_length:
                 raise CoercionError(f"is {len(text)} characters long; at most {spec.max_length}")
+            if "\x00" in text:  # PostgreSQL refuses NUL in text: say so before writing
+                raise CoercionError("contains a NUL character")
             return text
         if kind == "int":
             if isinstance(value, bool):
@@ -182,6 +185,8 @@ def coerce(spec: ColumnSpec, value: Any) -> Any:
             number = float(value) if isinstance(value, str) else value
             if isinstance(number, float) and not number.is_integer():
                 raise CoercionError(f"{value!r} is not a whole number")
+            if not _INT_MIN <= number <= _INT_MAX:  # a 32-bit INTEGER column
+                raise CoercionError(f"{value!r} is out of range")
             return int(number)
         if kind == "float":
             return float(value)

@@ -102,7 +102,11 @@ class Validation:
                     if not text:
                         values[name] = None
                         continue
-                if text and (spec.max_length is None or len(text) <= spec.max_length):
+                if (
+                    text
+                    and (spec.max_length is None or len(text) <= spec.max_length)
+                    and "\x00" not in text
+                ):
                     values[name] = text
                     continue
             try:

@@ -71,6 +71,29 @@ def test_official_package_imports_with_its_warnings_shown(
     assert "Imported." in said(result)
 
 
+def test_every_official_json_example_exits_0_with_its_warnings(
+    database_url: str, tmp_path: Path
+) -> None:
+    for example in sorted(HSDS_EXAMPLES.glob("*.json")):
+        result = hub(database_url, tmp_path, "import", "hsds", str(example), "--no-geocode")
+        assert result.exit_code == 0, (example.name, result.output)
+        assert "Imported." in said(result), example.name
+    service_full = hub(
+        database_url,
+        tmp_path,
+        "import",
+        "hsds",
+        str(HSDS_EXAMPLES / "service_full.json"),
+        "--no-geocode",
+        "--json",
+    )
+    assert {w["field"] for w in json.loads(service_full.stdout)["warnings"]} == {
+        "latitude",
+        "parent_id",
+        "parent_organization_id",
+    }
+
+
 def test_dry_run_and_mapped_csv(database_url: str, tmp_path: Path) -> None:
     mapping = MAPPINGS_DIR / "florida_legal_aid.yaml"
     result = hub(

@@ -182,3 +182,31 @@ def test_email_normalization() -> None:
     assert normalize_email(" mailto:Info@Example.org ") == "Info@Example.org"
     with pytest.raises(UnusableValue):
         normalize_email("Please call for information")
+
+
+async def test_values_the_database_would_refuse_are_located_problems(
+    run: Importer, tmp_path: Path
+) -> None:
+    # Each would be a database error on PostgreSQL (NUL in text, integer overflow, too long).
+    path = tmp_path / "services.json"
+    org = {"id": ORG, "name": "Org", "year_incorporated": 99_999_999_999}
+    path.write_text(
+        json.dumps(
+            [
+                {"id": "s-1", "name": "Food\u0000bank", "status": "active", "organization": org},
+                {"id": "s-2", "name": "x" * 300, "status": "active", "organization_id": ORG},
+                {"id": "s-3", "name": "Rent help", "status": "active", "organization_id": ORG},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    strict = await run(lambda r: read_json(path, r))
+    assert not strict.committed
+    assert {(p.row, p.field, p.reason) for p in strict.problems} == {
+        (1, "year_incorporated", "99999999999 is out of range"),
+        (1, "name", "contains a NUL character"),
+        (2, "name", "is 300 characters long; at most 255"),
+    }
+    report = await run(lambda r: read_json(path, r), skip_invalid=True)
+    assert report.committed
+    assert report.entity("service").created == 1
