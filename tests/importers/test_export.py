@@ -134,6 +134,8 @@ async def test_florida_export_validates(
     )
     assert counts["service"] == 135
     assert _official_report(tmp_path) == []
+    await export_json(session_factory=session_factory, path=tmp_path / "services.json")
+    assert _json_errors(tmp_path / "services.json") == []
 
 
 @pytest.mark.slow
