@@ -15,8 +15,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from strawberry.types.unset import UNSET, UnsetType
 
 from hub.container import Container
+from hub.core import safe_json
 from hub.core.errors import Unauthenticated
-from hub.web import safe_json
 from schema.context import Context, authenticate
 from schema.root import build_schema
 
