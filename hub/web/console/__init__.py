@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from hub.container import Container
 from hub.web.console.auth import AuthPages
 from hub.web.console.base import Console, not_found
+from hub.web.console.board import BoardPages
 from hub.web.console.referrals import ReferralPages
 from hub.web.console.search import SearchPages
 from hub.web.console.services import ServicePages
@@ -27,6 +28,7 @@ def console_routes(container: Container) -> list[BaseRoute]:
     routes.extend(SearchPages(console).routes())
     routes.extend(ServicePages(console).routes())
     routes.extend(SharedListPages(console).routes())
+    routes.extend(BoardPages(console).routes())
     routes.extend(ReferralPages(console).routes())
     static = StaticFiles(packages=[("hub.web", "static")])
     routes.append(Mount("/static", app=GZipMiddleware(static, minimum_size=500), name="static"))
