@@ -143,9 +143,7 @@ async def login(
         raise Unauthenticated("The email or password is wrong.")
     if not verify_password(user.password_hash, password) or not user.is_active:
         raise Unauthenticated("The email or password is wrong.")
-    await throttle.succeeded(
-        session=session, email=email, address=client_address, now=clock.now()
-    )
+    await throttle.succeeded(session=session, email=email, address=client_address, now=clock.now())
     return await issue_token(session=session, user=user, name="login", ttl=ttl, clock=clock)
 
 

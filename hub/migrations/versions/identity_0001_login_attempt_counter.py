@@ -5,6 +5,7 @@ Revises: 0001
 Create Date: 2026-12-07 05:00:00
 
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
