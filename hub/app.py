@@ -40,6 +40,8 @@ def create_app(
     settings = settings or (container.settings if container else Settings())
     owned = container is None
     the_container = container or build_container(settings)
+    if owned:
+        settings = the_container.settings  # with the resolved secret key
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

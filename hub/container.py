@@ -10,6 +10,7 @@ from hub.core.broadcast import Broadcaster, InProcessBroadcaster, build_broadcas
 from hub.core.clock import Clock, SystemClock
 from hub.core.db import SessionFactory, create_engine, create_session_factory
 from hub.core.events import EventPublisher
+from hub.core.secret_key import resolve_secret_key
 from hub.core.settings import Settings
 from providers.geocoding import Geocoder, build_geocoder
 from providers.geocoding.adapter import OfflineGeocoder
@@ -49,6 +50,8 @@ class Container:
 
 def build_container(settings: Settings, *, clock: Clock | None = None) -> Container:
     """Wire the hub from settings; nothing here reads the environment."""
+    # Every process (serve, worker, CLI) resolves the same key: configured, or the data dir's.
+    settings = resolve_secret_key(settings)
     engine = create_engine(settings.resolved_database_url())
     publisher = EventPublisher()
     factory = create_session_factory(engine, publisher=publisher)

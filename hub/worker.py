@@ -14,6 +14,7 @@ from types import FrameType
 from hub.core.broadcast import build_broadcaster
 from hub.core.broker import configure_broker, is_in_process
 from hub.core.clock import SystemClock
+from hub.core.secret_key import resolve_secret_key
 from hub.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ def run_worker(
     settings: Settings, *, threads: int | None = None, stop: threading.Event | None = None
 ) -> None:
     """Run notification workers until SIGTERM/SIGINT (or `stop` is set)."""
+    settings = resolve_secret_key(settings)  # the same key as `hub serve` and the CLI
     broker = configure_broker(settings.broker_url, namespace=settings.broker_namespace)
     if is_in_process(broker):
         raise WorkerNeedsBroker(

@@ -15,6 +15,7 @@ from rich.console import Console
 from hub import migrate
 from hub.core.errors import DomainError, ValidationFailed
 from hub.core.ids import is_uuid
+from hub.core.secret_key import SecretKeyError, require_secret_key
 from hub.core.settings import Settings
 from schema.relay import decode_id
 
@@ -39,12 +40,19 @@ def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
 def load_settings() -> Settings:
     """Settings from `HUB_*` variables (and `.env`), with readable errors."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"HUB_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
         )
         fail(f"invalid configuration: {problems}", EXIT_USAGE)
+    try:
+        # Only checked here (production needs a configured key); the key file of other modes
+        # is made when a container is built, so a command that fails early leaves no file.
+        require_secret_key(settings)
+    except SecretKeyError as exc:
+        fail(f"no usable secret key: {exc}", EXIT_USAGE)
+    return settings
 
 
 def shown_url(url: str) -> str:

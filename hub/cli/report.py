@@ -42,7 +42,7 @@ async def _build(settings: Settings, kind: ReportKind, query: ReportQuery) -> Ta
                 clock=container.clock,
                 kind=kind,
                 query=query,
-                pseudonym_key=settings.secret_key.get_secret_value().encode(),
+                pseudonym_key=container.settings.secret_key.get_secret_value().encode(),
             )
             await session.commit()
             return table

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str = ""
     debug: bool = False
+    # production refuses to start without a configured HUB_SECRET_KEY (hub.core.secret_key);
+    # elsewhere an empty key is generated once and kept in <data_dir>/secret_key.
+    env: Literal["development", "production"] = "development"
     secret_key: SecretStr = SecretStr("")
     public_base_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
@@ -109,6 +112,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'hub.sqlite3').resolve()}"
+
+    def is_production(self) -> bool:
+        """Tell whether the hub runs in production mode (`HUB_ENV=production`)."""
+        return self.env == "production"
 
     def is_sqlite(self) -> bool:
         """Tell whether the primary database is SQLite."""
