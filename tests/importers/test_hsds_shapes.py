@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,7 @@ async def test_each_type_alone_as_a_list_and_as_a_page(
     alone.write_text(json.dumps(contents[0]), encoding="utf-8")
     as_list.write_text(json.dumps(contents * 2), encoding="utf-8")
     for path in (HSDS_EXAMPLES / page, alone, as_list):
-        report = await run(lambda r, p=path: read_json(p, r), source=path.name)
+        report = await run(partial(read_json, path), source=path.name)
         assert report.committed, (path.name, report.problems)
         counts = report.entity(entity)
         assert counts.created + counts.unchanged + counts.updated >= 1, (path.name, report.counts)
