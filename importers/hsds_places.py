@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 
 import sqlalchemy as sa
 from geopy.distance import great_circle
@@ -151,7 +152,7 @@ async def list_organizations(
     where = [text_match(query.search, orgs.c.name, orgs.c.description)] if query.search else []
     rows, total = await page_rows(session, "organization", where, query)
     items = (
-        [await _full_organization(session, r, full_service=full_service) for r in rows]
+        await _full_organizations(session, rows, full_service=full_service)
         if full or full_service
         else [to_hsds("organization", r) for r in rows]
     )
@@ -165,37 +166,57 @@ async def get_organization(
     rows = await rows_where(session, "organization", "id", [organization_id], public=True)
     if not rows:
         raise NotFound("organization", organization_id)
-    return await _full_organization(session, rows[0], full_service=full_service)
+    return (await _full_organizations(session, rows, full_service=full_service))[0]
 
 
-async def _full_organization(session: AsyncSession, row: Row, *, full_service: bool) -> Row:
-    oid = row["id"]
-    item = to_hsds("organization", row)
-    for key, entity in (
-        ("funding", "funding"),
-        ("contacts", "contact"),
-        ("phones", "phone"),
-        ("programs", "program"),
-        ("organization_identifiers", "organization_identifier"),
-    ):
-        item[key] = [
-            to_hsds(entity, r)
-            for r in await rows_where(session, entity, "organization_id", [oid], public=True)
-        ]
-    location_rows = await rows_where(session, "location", "organization_id", [oid], public=True)
-    item["locations"] = list((await full_locations(session, location_rows, public=True)).values())
-    services = [
-        s
-        for s in await rows_where(session, "service", "organization_id", [oid], public=True)
-        if s["status"] == ServiceStatus.ACTIVE
-    ]
-    item["services"] = (
-        await full_services(session, services, public=True)
-        if full_service
-        else [to_hsds("service", s) for s in services]
+_ORGANIZATION_CHILDREN = (
+    ("funding", "funding"),
+    ("contacts", "contact"),
+    ("phones", "phone"),
+    ("programs", "program"),
+    ("organization_identifiers", "organization_identifier"),
+)
+
+
+async def _full_organizations(
+    session: AsyncSession, rows: list[Row], *, full_service: bool
+) -> list[Row]:
+    """Fully nested organizations, in the order given, each kind of child read once for all."""
+    ids = [r["id"] for r in rows]
+
+    async def children(entity: str) -> dict[str, list[Row]]:
+        grouped: dict[str, list[Row]] = defaultdict(list)
+        for child in await rows_where(session, entity, "organization_id", ids, public=True):
+            grouped[child["organization_id"]].append(child)
+        return grouped
+
+    kinds = {key: await children(entity) for key, entity in _ORGANIZATION_CHILDREN}
+    location_rows = await children("location")
+    locations = await full_locations(
+        session, [r for group in location_rows.values() for r in group], public=True
     )
-    item["attributes"] = (await attributes_of(session, "organization", [oid])).get(oid, [])
-    return item
+    service_rows = {
+        oid: [s for s in group if s["status"] == ServiceStatus.ACTIVE]
+        for oid, group in (await children("service")).items()
+    }
+    flat = [s for group in service_rows.values() for s in group]
+    nested = (
+        {s["id"]: s for s in await full_services(session, flat, public=True)}
+        if full_service
+        else {s["id"]: to_hsds("service", s) for s in flat}
+    )
+    attributes = await attributes_of(session, "organization", ids)
+    items = []
+    for row in rows:
+        oid = row["id"]
+        item = to_hsds("organization", row)
+        for key, entity in _ORGANIZATION_CHILDREN:
+            item[key] = [to_hsds(entity, r) for r in kinds[key].get(oid, [])]
+        item["locations"] = [locations[r["id"]] for r in location_rows.get(oid, [])]
+        item["services"] = [nested[s["id"]] for s in service_rows.get(oid, [])]
+        item["attributes"] = attributes.get(oid, [])
+        items.append(item)
+    return items
 
 
 async def list_taxonomies(*, session: AsyncSession, query: Query) -> Row:
