@@ -12,6 +12,7 @@ import providers.models
 import referrals.analytics.models
 import referrals.models
 import referrals.notifications.models
+import referrals.notifications.preferences
 import search.log
 
 # Each domain package adds its table module here as it grows.
@@ -23,6 +24,7 @@ TABLE_MODULES = (
     search.log,
     referrals.models,
     referrals.notifications.models,
+    referrals.notifications.preferences,
     referrals.analytics.models,
     importers.models,
 )

@@ -14,6 +14,7 @@ from providers.models import Organization, Service
 from referrals.models import Client, NotifyChannel, Referral
 from referrals.notifications.email import language_of
 from referrals.notifications.models import Channel, WebhookSubscription
+from referrals.notifications.preferences import opted_out
 from referrals.notifications.webhooks import wants
 
 # Topics agreed with the referral domain, plus the SLA engine's own.
@@ -142,6 +143,18 @@ async def _email_plans(
     return []
 
 
+def _person(plan: Plan) -> str | None:
+    recipient = plan.spec.get("recipient") or {}
+    return str(recipient["id"]) if recipient.get("kind") == "user" else None
+
+
+async def _without_opted_out(session: AsyncSession, plans: list[Plan]) -> list[Plan]:
+    """Drop emails to people who turned that kind of email off (see `preferences`)."""
+    people = [person for person in map(_person, plans) if person is not None]
+    off = await opted_out(session, people)
+    return [p for p in plans if (_person(p), p.spec.get("template")) not in off]
+
+
 async def plan_deliveries(
     session: AsyncSession, event: OutboxEvent, *, email: bool = True
 ) -> list[Plan]:
@@ -172,6 +185,7 @@ async def plan_deliveries(
         if wants(sub, event.topic)
     ]
     messages = await _email_plans(session, event, referral, receiver)
+    messages = await _without_opted_out(session, messages)
     plans += [p for p in messages if email or p.channel != Channel.EMAIL]
     # One delivery per key even when a person is on both sides.
     unique: dict[str, Plan] = {}
