@@ -129,6 +129,9 @@ class SearchPages:
         viewer.principal.require_staff()
         gettext = viewer.gettext
         form = read_form(request.query_params, gettext)
+        if request.query_params.get("need") and not form.errors and not form.notes:
+            # Typed words found their need: continue at the plain address (`needs=<code>`).
+            return self.console.redirect(viewer, form.url(after=form.after or ""))
         page: SearchPage | None = None
         results: list[Result] = []
         if form.asked and not form.errors:

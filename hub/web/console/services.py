@@ -64,7 +64,7 @@ class ServicePages:
             back=back,
             on_list=on_list,
             add_url=add_url,
-            need_label=lambda code: need_label(code, viewer.language),
+            needs=[need_label(code, viewer.language) for code in detail.needs],
             capacity=capacity(
                 detail.service.capacity_status.value if detail.service.capacity_status else None,
                 gettext,
