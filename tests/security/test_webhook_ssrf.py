@@ -35,6 +35,10 @@ INTERNAL_URLS = [
     "https://[fd00::1]/hook",
     "https://240.0.0.1/hook",
     "https://224.0.0.1/hook",
+    "https://2130706433/hook",  # 127.0.0.1 as one decimal number
+    "https://0x7f.1/hook",  # and in hex shorthand
+    "https://[fe80::1%25eth0]/hook",
+    "https://LOCALHOST./hook",
 ]
 
 
