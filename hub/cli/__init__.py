@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from hub.cli import accounts, data_io, demo, graphql_schema, server
+from hub.cli import networks as networks_cli
 from hub.cli import report as report_cli
 from hub.cli import search as search_cli
 from hub.cli import worker as worker_cli
@@ -30,6 +31,7 @@ app.command("reindex")(search_cli.reindex)
 app.command("report")(report_cli.report)
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.token_app, name="token")
+app.add_typer(networks_cli.network_app, name="network")
 app.add_typer(data_io.import_app, name="import")
 app.add_typer(data_io.export_app, name="export")
 # Each area registers its commands with one line here, e.g.:

@@ -22,7 +22,9 @@ from hub.container import build_container
 from hub.core.db import transaction
 from hub.core.errors import NotFound
 from hub.core.settings import Settings
+from hub.identity.admin import set_auditor_network
 from hub.identity.models import OrgRole
+from hub.identity.principal import SYSTEM
 from hub.identity.service import create_user, get_user_by_email, grant_membership, issue_token
 from providers.models import Organization
 
@@ -47,6 +49,7 @@ async def _create_user(
     auditor: bool,
     org: str | None,
     role: RoleChoice,
+    network: str | None = None,
 ) -> str:
     container = build_container(settings)
     try:
@@ -61,6 +64,11 @@ async def _create_user(
                 is_hub_admin=hub_admin,
                 is_auditor=auditor,
             )
+            if network is not None:
+                # Through the admin use case, which checks that the network exists.
+                await set_auditor_network(
+                    session=session, actor=SYSTEM, user_id=user.id, network_id=network
+                )
             if org is not None:
                 await grant_membership(
                     session=session, user_id=user.id, organization_id=org, role=OrgRole(role)
@@ -94,13 +102,20 @@ def user_create(
     role: Annotated[
         RoleChoice | None, typer.Option(help="Role in --org (default org_staff).")
     ] = None,
+    network: Annotated[
+        str | None,
+        typer.Option("--network", help="With --auditor: the one network audited (UUID or API id)."),
+    ] = None,
 ) -> None:
     """Create a user, optionally as admin or staff of an organization."""
     if role is not None and org is None:
         fail("--role needs --org (the organization the role is in).", EXIT_USAGE)
     if hub_admin and auditor:
         fail("choose --hub-admin or --auditor, not both.", EXIT_USAGE)
+    if network is not None and not auditor:
+        fail("--network needs --auditor (only auditors are tied to a network).", EXIT_USAGE)
     org_id = parse_id(org, "Organization", "--org") if org is not None else None
+    network_id = parse_id(network, "Network", "--network") if network is not None else None
     settings = load_settings()
     require_current(settings)
     if password is None:
@@ -116,6 +131,7 @@ def user_create(
             auditor=auditor,
             org=org_id,
             role=role or RoleChoice.ORG_STAFF,
+            network=network_id,
         )
     )
     console.print(f"Created user {email.strip().lower()} ({user_id}).")
