@@ -15,6 +15,7 @@ from hub.cli.common import (
     console,
     fail,
     load_settings,
+    missing_sqlite_file,
     require_current,
     shown_url,
 )
@@ -72,6 +73,9 @@ def migrate(
     """Create or upgrade the database schema to the newest migration of every area."""
     settings = load_settings()
     url = settings.resolved_database_url()
+    if check and missing_sqlite_file(url) is not None:
+        # Connecting would create the file: a check leaves nothing behind.
+        fail(f"no database at {shown_url(url)} yet; `hub migrate` creates it.", EXIT_NOT_MIGRATED)
     try:
         before = migrations.current_revisions(url)
         heads = migrations.head_revisions()

@@ -275,6 +275,10 @@ def test_serve_on_a_missing_database_leaves_no_file_behind(tmp_path: Path) -> No
     assert not data.exists()
     plain = runner.invoke(app, ["serve"], env={"HUB_DATABASE_URL": "", "HUB_DATA_DIR": str(data)})
     assert plain.exit_code == EXIT_NOT_MIGRATED
+    check = runner.invoke(
+        app, ["migrate", "--check"], env={"HUB_DATABASE_URL": "", "HUB_DATA_DIR": str(data)}
+    )
+    assert check.exit_code == EXIT_NOT_MIGRATED
     assert not data.exists()
 
 
