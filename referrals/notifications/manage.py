@@ -21,6 +21,7 @@ MAX_LIST = 200
 async def _subscription(
     session: AsyncSession, actor: Principal, subscription_id: str
 ) -> WebhookSubscription:
+    actor.require_authenticated()
     sub = await session.get(WebhookSubscription, subscription_id)
     if sub is None or not (actor.is_member(sub.organization_id) or actor.is_hub_admin):
         raise NotFound("WebhookSubscription", subscription_id)
@@ -57,6 +58,7 @@ async def redeliver(
     An unsent delivery is reset to pending; a sent one gets a new delivery row of the same event,
     so the receiver sees the same X-Hub-Event-Id again (and may deduplicate on it).
     """
+    actor.require_authenticated()
     row = await session.get(NotificationDelivery, delivery_id)
     if row is None or row.channel != Channel.WEBHOOK or row.subscription_id is None:
         raise NotFound("WebhookDelivery", delivery_id)
