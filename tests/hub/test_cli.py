@@ -333,7 +333,9 @@ def test_public_links_follow_the_served_port_unless_configured(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)  # no .env here
-    monkeypatch.delenv("HUB_PUBLIC_BASE_URL", raising=False)
+    # setenv first so the original state is restored: the code under test writes os.environ.
+    monkeypatch.setenv("HUB_PUBLIC_BASE_URL", "unset below")
+    monkeypatch.delenv("HUB_PUBLIC_BASE_URL")
     follow_served_port(Settings(), "0.0.0.0", 8123)
     assert os.environ["HUB_PUBLIC_BASE_URL"] == "http://127.0.0.1:8123"
     assert Settings().public_base_url == "http://127.0.0.1:8123"
