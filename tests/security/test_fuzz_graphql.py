@@ -13,10 +13,11 @@ import os
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import hypothesis_graphql
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, nodes
@@ -24,9 +25,10 @@ from starlette.testclient import TestClient
 
 from hub import migrate
 from hub.app import create_app
-from hub.container import build_container
+from hub.container import Container, build_container
 from hub.core.settings import Settings
 from hub.demo.steps import DEMO_STEPS, run_demo
+from schema.relay import to_global_id
 
 SDL = (Path(__file__).parents[2] / "schema.graphql").read_text(encoding="utf-8")
 RANDOM = os.environ.get("HUB_FUZZ_RANDOM") == "1"
@@ -61,8 +63,46 @@ def check(response: Any, sent: object) -> None:
         assert "INTERNAL" not in codes(response.json()), (sent, response.text[:300])
 
 
+# Tables whose rows become real global ids for the generated `ID` arguments.
+ID_TABLES = {
+    "Organization": "organization",
+    "Service": "service",
+    "Location": "location",
+    "ServiceAtLocation": "service_at_location",
+    "Phone": "phone",
+    "Schedule": "schedule",
+    "Program": "program",
+    "TaxonomyTerm": "taxonomy_term",
+    "Referral": "referral",
+    "Client": "referral_client",
+    "Consent": "referral_consent",
+    "ReferralNote": "referral_note",
+    "ClientLink": "referral_client_link",
+    "User": "user_account",
+    "Network": "network",
+}
+
+
+class Demo(NamedTuple):
+    """The app over a demo directory, the demo users' tokens and real global ids."""
+
+    http: TestClient
+    tokens: list[str]
+    ids: list[str]
+
+
+async def _global_ids(container: Container) -> list[str]:
+    ids: list[str] = []
+    async with container.session_factory() as session:
+        connection = await session.connection()
+        for type_name, table in ID_TABLES.items():
+            rows = await connection.execute(sa.text(f"SELECT id FROM {table} LIMIT 5"))
+            ids.extend(str(to_global_id(type_name, row[0])) for row in rows)
+    return ids
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, list[str]]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The real app over a migrated demo directory; with the demo users' tokens."""
     data = tmp_path_factory.mktemp("fuzz")
     url = f"sqlite+aiosqlite:///{data / 'hub.sqlite3'}"
@@ -75,19 +115,20 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
         log_format="console",
     )
 
-    async def build() -> list[str]:
+    async def build() -> tuple[list[str], list[str]]:
         container = build_container(config)
         try:
             keys = {"needs", "directory", "users", "referrals", "search"}
             ctx = await run_demo(container, steps=[s for s in DEMO_STEPS if s.key in keys])
-            return [user.token for user in ctx.users]
+            return [user.token for user in ctx.users], await _global_ids(container)
         finally:
             await container.close()
 
-    tokens = asyncio.run(build())
+    tokens, ids = asyncio.run(build())
+    assert len(ids) > 40, ids
     app = create_app(config, notifications=False, fill_search_index=False)
     with TestClient(app, raise_server_exceptions=False) as http:
-        yield http, ["", *tokens]
+        yield Demo(http, ["", *tokens], ids)
 
 
 def _caller(tokens: list[str], index: int) -> dict[str, str]:
@@ -99,38 +140,43 @@ def _post(http: TestClient, query: str, headers: dict[str, str]) -> None:
     check(http.post("/graphql", json={"query": query}, headers=headers), query)
 
 
-QUERIES = hypothesis_graphql.queries(SDL, custom_scalars=SCALARS)
-MUTATIONS = hypothesis_graphql.mutations(SDL, custom_scalars=SCALARS)
-INVALID = hypothesis_graphql.from_schema(SDL, custom_scalars=SCALARS, mode=Mode.NEGATIVE)
+def _scalars(ids: list[str]) -> dict[str, st.SearchStrategy[Any]]:
+    """The custom scalars, and `ID` mostly drawn from real rows (else resolvers are not reached)."""
+    some_id = st.sampled_from(ids) | st.text(max_size=30)
+    return {**SCALARS, "ID": some_id.map(nodes.String)}
 
 
-def test_generated_queries_never_fail_the_server(demo: tuple[TestClient, list[str]]) -> None:
-    http, tokens = demo
+def test_generated_queries_never_fail_the_server(demo: Demo) -> None:
+    http, tokens, ids = demo
 
     @FUZZ
-    @given(query=QUERIES, who=st.integers(0, 50))
+    @given(
+        query=hypothesis_graphql.queries(SDL, custom_scalars=_scalars(ids)), who=st.integers(0, 50)
+    )
     def run(query: str, who: int) -> None:
         _post(http, query, _caller(tokens, who))
 
     run()
 
 
-def test_generated_mutations_never_fail_the_server(demo: tuple[TestClient, list[str]]) -> None:
-    http, tokens = demo
+def test_generated_mutations_never_fail_the_server(demo: Demo) -> None:
+    http, tokens, ids = demo
+    mutations = hypothesis_graphql.mutations(SDL, custom_scalars=_scalars(ids))
 
     @FUZZ
-    @given(query=MUTATIONS, who=st.integers(0, 50))
+    @given(query=mutations, who=st.integers(0, 50))
     def run(query: str, who: int) -> None:
         _post(http, query, _caller(tokens, who))
 
     run()
 
 
-def test_invalid_operations_are_bad_queries(demo: tuple[TestClient, list[str]]) -> None:
-    http, tokens = demo
+def test_invalid_operations_are_bad_queries(demo: Demo) -> None:
+    http, tokens, ids = demo
+    invalid = hypothesis_graphql.from_schema(SDL, custom_scalars=_scalars(ids), mode=Mode.NEGATIVE)
 
     @FUZZ
-    @given(query=INVALID, who=st.integers(0, 50))
+    @given(query=invalid, who=st.integers(0, 50))
     def run(query: str, who: int) -> None:
         response = http.post("/graphql", json={"query": query}, headers=_caller(tokens, who))
         check(response, query)
@@ -151,8 +197,8 @@ def test_invalid_operations_are_bad_queries(demo: tuple[TestClient, list[str]]) 
     )
 )
 @FUZZ
-def test_any_json_variables_are_handled(demo: tuple[TestClient, list[str]], variables: Any) -> None:
-    http, _ = demo
+def test_any_json_variables_are_handled(demo: Demo, variables: Any) -> None:
+    http = demo.http
     query = (
         "query($t: String, $a: String, $f: Int, $i: SearchServicesInput!) {"
         " organizations(text: $t, after: $a, first: $f) { edges { cursor } }"
@@ -221,10 +267,8 @@ CORPUS: list[tuple[str, str, bytes | None]] = [
 ]
 
 
-def test_the_hostile_corpus_is_answered_without_server_errors(
-    demo: tuple[TestClient, list[str]],
-) -> None:
-    http, tokens = demo
+def test_the_hostile_corpus_is_answered_without_server_errors(demo: Demo) -> None:
+    http, tokens, _ = demo
     for n, (method, path, body) in enumerate(CORPUS):
         headers = (
             {"Content-Type": "application/json"}
