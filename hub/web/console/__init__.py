@@ -13,9 +13,11 @@ from hub.container import Container
 from hub.web.console.auth import AuthPages
 from hub.web.console.base import Console, not_found
 from hub.web.console.board import BoardPages
+from hub.web.console.listings import ListingPages
 from hub.web.console.referrals import ReferralPages
 from hub.web.console.search import SearchPages
 from hub.web.console.services import ServicePages
+from hub.web.console.settings import SettingsPages
 from hub.web.console.shared_list import SharedListPages
 
 
@@ -30,6 +32,8 @@ def console_routes(container: Container) -> list[BaseRoute]:
     routes.extend(SharedListPages(console).routes())
     routes.extend(BoardPages(console).routes())
     routes.extend(ReferralPages(console).routes())
+    routes.extend(ListingPages(console).routes())
+    routes.extend(SettingsPages(console).routes())
     static = StaticFiles(packages=[("hub.web", "static")])
     routes.append(Mount("/static", app=GZipMiddleware(static, minimum_size=500), name="static"))
     # Last: any other page a browser asks for is a console 404, with the navigation.
