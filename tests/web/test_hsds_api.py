@@ -51,7 +51,11 @@ def _registry() -> Registry[Any]:
 
 def _validator(path: str) -> jsonschema.Draft202012Validator:
     schema = json.loads((SCHEMAS / path).read_text("utf-8"))
-    return jsonschema.Draft202012Validator(schema, registry=_registry())
+    return jsonschema.Draft202012Validator(
+        schema,
+        registry=_registry(),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
 
 
 def _valid(schema: str, item: dict[str, Any]) -> None:
