@@ -10,6 +10,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hub.container import Container
+from hub.web.console.admin import AdminPages
+from hub.web.console.admin_users import AdminUserPages
 from hub.web.console.auth import AuthPages
 from hub.web.console.base import Console, not_found
 from hub.web.console.board import BoardPages
@@ -31,6 +33,8 @@ def console_routes(container: Container) -> list[BaseRoute]:
     routes.extend(ServicePages(console).routes())
     routes.extend(SharedListPages(console).routes())
     routes.extend(BoardPages(console).routes())
+    routes.extend(AdminPages(console).routes())
+    routes.extend(AdminUserPages(console).routes())
     routes.extend(ReferralPages(console).routes())
     routes.extend(ListingPages(console).routes())
     routes.extend(SettingsPages(console).routes())
