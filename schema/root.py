@@ -28,6 +28,10 @@ from schema.limits import (
     OneLoginPerRequest,
 )
 from schema.notifications.api import NotificationMutation, NotificationQuery
+from schema.notifications.settings import (
+    NotificationSettingsMutation,
+    NotificationSettingsQuery,
+)
 from schema.referrals.client_search import ClientSearchQuery
 from schema.referrals.mutations import ReferralMutation
 from schema.referrals.queries import ReferralQuery
@@ -42,11 +46,17 @@ QUERY_TYPES: list[type] = [
     DirectoryQuery,
     TaxonomyQuery,
     NotificationQuery,
+    NotificationSettingsQuery,
     ReferralQuery,
     ClientSearchQuery,
     SearchServicesQuery,
 ]
-MUTATION_TYPES: list[type] = [*DIRECTORY_MUTATIONS, NotificationMutation, ReferralMutation]
+MUTATION_TYPES: list[type] = [
+    *DIRECTORY_MUTATIONS,
+    NotificationMutation,
+    NotificationSettingsMutation,
+    ReferralMutation,
+]
 SUBSCRIPTION_TYPES: list[type] = [ReferralSubscription]
 
 
