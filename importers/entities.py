@@ -135,7 +135,9 @@ def _kind(col_type: Any) -> tuple[str, int | None, type[StrEnum] | None]:
     if isinstance(col_type, sa.Time):
         return "time", None, None
     if isinstance(col_type, sa.Numeric) and not isinstance(col_type, sa.Float):
-        return "decimal", None, None
+        # The length of a decimal is its digits before the point (NUMERIC(12, 2) -> 10).
+        digits = (col_type.precision or 0) - (col_type.scale or 0)
+        return "decimal", digits if col_type.precision else None, None
     if isinstance(col_type, sa.Float):
         return "float", None, None
     if isinstance(col_type, sa.Boolean):
@@ -191,7 +193,12 @@ def coerce(spec: ColumnSpec, value: Any) -> Any:
         if kind == "float":
             return float(value)
         if kind == "decimal":
-            return Decimal(str(value).replace(",", "").lstrip("$"))
+            amount = Decimal(str(value).replace(",", "").lstrip("$"))
+            if not amount.is_finite() or (
+                spec.max_length is not None and abs(amount) >= Decimal(10) ** spec.max_length
+            ):
+                raise CoercionError(f"{value!r} is out of range")
+            return amount
         if kind == "bool":
             if isinstance(value, bool):
                 return value

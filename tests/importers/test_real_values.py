@@ -195,7 +195,13 @@ async def test_values_the_database_would_refuse_are_located_problems(
             [
                 {"id": "s-1", "name": "Food\u0000bank", "status": "active", "organization": org},
                 {"id": "s-2", "name": "x" * 300, "status": "active", "organization_id": ORG},
-                {"id": "s-3", "name": "Rent help", "status": "active", "organization_id": ORG},
+                {
+                    "id": "s-3",
+                    "name": "Rent help",
+                    "status": "active",
+                    "organization_id": ORG,
+                    "cost_options": [{"id": "c-1", "amount": 99_999_999_999}],
+                },
             ]
         ),
         encoding="utf-8",
@@ -206,7 +212,9 @@ async def test_values_the_database_would_refuse_are_located_problems(
         (1, "year_incorporated", "99999999999 is out of range"),
         (1, "name", "contains a NUL character"),
         (2, "name", "is 300 characters long; at most 255"),
+        (3, "amount", "99999999999 is out of range"),  # NUMERIC(12, 2)
     }
     report = await run(lambda r: read_json(path, r), skip_invalid=True)
     assert report.committed
     assert report.entity("service").created == 1
+    assert report.entity("cost_option").created == 1  # without the amount it could not hold
