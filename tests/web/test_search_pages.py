@@ -42,8 +42,15 @@ async def test_typed_words_find_the_need_and_results_match_the_domain_search(
 ) -> None:
     client, app = app_client
     await sign_in(client, "coach.alameda")
-    english = await client.get("/search?need=child+care&near=94601&open_evenings=1&lang=es")
-    spanish = await client.get("/search?need=guardería&near=94601&open_evenings=1&lang=es")
+    typed = await client.get("/search?need=guardería&near=94601&open_evenings=1&lang=es")
+    assert typed.status_code == 303  # typed words found their need: on to the plain address
+    assert typed.headers["location"] == (
+        "/search?needs=childcare&near=94601&lang=es&open_evenings=1"
+    )
+    english = await client.get(
+        "/search?need=child+care&near=94601&open_evenings=1&lang=es", follow_redirects=True
+    )
+    spanish = await client.get(typed.headers["location"])
     assert english.status_code == spanish.status_code == 200
     shown = IDS.findall(english.text)
     assert shown
