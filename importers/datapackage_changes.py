@@ -13,6 +13,7 @@ from importers.entities import ENTITY_ORDER
 from importers.hsds_nested import table
 from importers.sql import execute
 from providers.models import Metadata
+from providers.models.enums import AddressType
 
 _CHUNK = 1000
 # A confidential location is published without these; its change log must not give them away.
@@ -27,11 +28,20 @@ def _public_condition(entity: str, include_private: bool) -> sa.ColumnElement[bo
     where = [log.c.resource_type == entity, log.c.field_name.in_(fields)]
     if include_private:
         return sa.and_(*where)
+    places = table("location")
+    private = sa.select(places.c.id).where(places.c.is_private.is_(True))
     if entity in ("address", "phone"):
         public = sa.select(records.c.id).where(records.c.is_private.is_(False))
+        if entity == "address":  # a confidential place's street address, even if not marked
+            public = public.where(
+                sa.or_(
+                    records.c.address_type == AddressType.POSTAL,
+                    records.c.location_id.is_(None),
+                    records.c.location_id.not_in(private),
+                )
+            )
         where.append(log.c.resource_id.in_(public))
     if entity == "location":
-        private = sa.select(records.c.id).where(records.c.is_private.is_(True))
         where.append(
             sa.not_(
                 sa.and_(log.c.field_name.in_(_PRIVATE_PLACE_FIELDS), log.c.resource_id.in_(private))

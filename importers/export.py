@@ -19,7 +19,7 @@ from importers.datapackage import ResourceRule, cell_text, official_descriptor, 
 from importers.datapackage_changes import public_changes
 from importers.entities import ENTITY_ORDER
 from importers.hsds_nested import full_services, table
-from importers.serialize import is_public, public_location
+from importers.serialize import is_public, public_address, public_location
 from importers.sql import execute
 
 _CHUNK = 500
@@ -135,13 +135,21 @@ async def export_package(
     rules = resource_rules()
     dropped: dict[str, set[str]] = defaultdict(set)
     counts: dict[str, int] = {}
+    private_places: set[str] = set()
     for entity in ENTITY_ORDER:  # parents first: children learn which parents were left out
         with _resource_file(directory, rules[entity], dropped, issues) as out:
             async for rows in _chunks(session_factory, table(entity)):
                 for row in rows:
+                    if entity == "location" and row.get("is_private"):
+                        private_places.add(row["id"])
                     if include_private:
                         out.write(row)
-                    elif is_public(entity, row):
+                    elif is_public(entity, row) and (
+                        entity != "address"
+                        or public_address(
+                            row, place_is_private=row.get("location_id") in private_places
+                        )
+                    ):
                         out.write(public_location(row) if entity == "location" else row)
                     else:
                         dropped[entity].add(row["id"])

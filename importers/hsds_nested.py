@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from importers.entities import ENTITY_MODELS
-from importers.serialize import SERVICE_PROFILE, is_public, json_value, public_location, to_hsds
+from importers.serialize import (
+    SERVICE_PROFILE,
+    is_public,
+    json_value,
+    public_address,
+    public_location,
+    to_hsds,
+)
 from importers.sql import execute
 from providers.models import ProgramFacts
 
@@ -112,7 +119,10 @@ async def full_locations(session: AsyncSession, rows: list[Row], *, public: bool
     for row in rows:
         item = to_hsds("location", public_location(row) if public else row)
         for (key, entity), grouped in children.items():
-            item[key] = _many(entity, grouped.get(row["id"], []))
+            found = grouped.get(row["id"], [])
+            if public and entity == "address" and row.get("is_private"):
+                found = [a for a in found if public_address(a, place_is_private=True)]
+            item[key] = _many(entity, found)
         out[row["id"]] = item
     return out
 

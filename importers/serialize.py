@@ -96,6 +96,13 @@ def is_public(entity: str, row: dict[str, Any]) -> bool:
     return not (entity in ("address", "phone") and row.get("is_private"))
 
 
+def public_address(row: dict[str, Any], *, place_is_private: bool) -> bool:
+    """A confidential place's street address is never public (even if not marked itself)."""
+    if row.get("is_private"):
+        return False
+    return not place_is_private or json_value(row.get("address_type")) == "postal"
+
+
 def public_location(row: dict[str, Any]) -> dict[str, Any]:
     """A confidential location keeps its name but loses its coordinates."""
     if row.get("is_private"):
