@@ -171,7 +171,7 @@ class Upserter(Validation, References, Uniqueness, Deactivation):
         if not rows:
             return
         if entity in ("taxonomy_term", "organization"):
-            rows = _parents_first(rows)
+            rows = _parents_first(rows, self.report)
         hashes = {row.external_id: content_hash(row.values) for row in rows}
         known = await self._known_keys(entity, [row.external_id for row in rows])
         counts = self.report.entity(entity)
@@ -297,21 +297,41 @@ def _dedupe(rows: list[PendingRow]) -> list[PendingRow]:
     return list(seen.values()) if len(seen) != len(rows) else rows
 
 
-def _parents_first(rows: list[PendingRow]) -> list[PendingRow]:
+def _parent(row: PendingRow, by_id: dict[str, PendingRow]) -> PendingRow | None:
+    """The row's parent of its own entity in the same batch (a parent term or organization)."""
+    for _col, target, ref_id, _ext in row.refs:
+        if target == row.entity and ref_id != row.id:
+            return by_id.get(ref_id)
+    return None
+
+
+def _parents_first(rows: list[PendingRow], report: ImportReport) -> list[PendingRow]:
+    """Rows ordered so each parent is inserted before its children (foreign keys hold).
+
+    A parent chain that loops back on itself cannot be inserted in any order: the link that
+    closes the loop is left out and reported as a problem.
+    """
     by_id = {row.id: row for row in rows}
     ordered: list[PendingRow] = []
     placed: set[str] = set()
-
-    def place(row: PendingRow, depth: int = 0) -> None:
-        if row.id in placed or depth > 50:
-            return
-        for _col, target, ref_id, _ext in row.refs:
-            parent = by_id.get(ref_id)
-            if parent is not None and parent is not row and target == row.entity:
-                place(parent, depth + 1)
-        placed.add(row.id)
-        ordered.append(row)
-
     for row in rows:
-        place(row)
+        chain: list[PendingRow] = []
+        on_chain: set[str] = set()
+        node: PendingRow | None = row
+        while node is not None and node.id not in placed and node.id not in on_chain:
+            chain.append(node)
+            on_chain.add(node.id)
+            node = _parent(node, by_id)
+        if node is not None and node.id in on_chain:
+            closing = chain[-1]
+            for col, target, ref_id, ext in closing.refs:
+                if target == closing.entity and ref_id == node.id:
+                    closing.values[col] = None
+                    report.problem(
+                        closing.origin, col, f"{target} {ext!r} is its own ancestor; link left out"
+                    )
+            closing.refs = [ref for ref in closing.refs if ref[2] != node.id]
+        for item in reversed(chain):
+            placed.add(item.id)
+            ordered.append(item)
     return ordered
