@@ -12,6 +12,7 @@ from hub.core.paging import PageRequest
 from hub.web.console import referral_labels as labels
 from hub.web.console.base import Console, Viewer
 from providers import batch
+from providers.need_words import need_label
 from referrals import queries
 from referrals.queries import Direction, ReferralFilter
 from referrals.state_machine import ReferralStatus
@@ -79,7 +80,7 @@ class ReferralBoxPages:
                 "referral": r,
                 "service": svc.name if svc is not None else "—",
                 "other_org": org.name if org is not None else "—",
-                "needs": needs[r.id],
+                "needs": [need_label(code, viewer.language) for code in needs[r.id]],
             }
             for r, svc, org in zip(rows, services, orgs, strict=True)
         ]

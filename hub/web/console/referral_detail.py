@@ -18,6 +18,7 @@ from hub.core.errors import Conflict, ValidationFailed
 from hub.web.console import referral_labels as labels
 from hub.web.console.base import Console, Viewer, field_errors
 from providers import batch
+from providers.need_words import need_label
 from referrals import disclosure, queries, service
 from referrals.actions import available_statuses
 from referrals.links import links_of
@@ -82,7 +83,7 @@ class ReferralDetailPages:
             # Reasons are free text staff may fill with client details: never for auditors.
             "history": history,
             "show_reasons": not actor.is_auditor,
-            "needs": needs[referral.id],
+            "needs": [need_label(code, viewer.language) for code in needs[referral.id]],
             "service": svc,
             "org_names": org_names,
             "links": links,

@@ -14,6 +14,7 @@ from hub.core.db import transaction
 from hub.core.errors import ErrorCode, NotFound, ValidationFailed
 from hub.web.console.base import Console, Viewer, field_errors
 from providers import batch
+from providers.need_words import need_label
 from providers.queries import get_organization, get_service, list_terms
 from referrals import service as referral_service
 from referrals.client_search import search_clients
@@ -106,7 +107,7 @@ class ReferralNewPages:
             status=status,
             service=svc,
             receiver=receiver,
-            terms=terms,
+            needs=[(t.code, need_label(t.code or "", viewer.language)) for t in terms if t.code],
             own_orgs=own_orgs,
             search=search,
             found=found,
