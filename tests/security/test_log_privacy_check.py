@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.security.log_privacy import (
     PROBE_MESSAGE,
+    CaptureHandler,
     Registry,
     attach,
     leaks_in,
@@ -56,12 +57,12 @@ def test_a_capture_that_missed_tests_fails(tmp_path: Path) -> None:
 
 def test_the_session_capture_is_attached_and_writes_lines() -> None:
     root = logging.getLogger()
-    captures = [h for h in root.handlers if type(h).__name__ == "CaptureHandler"]
+    captures = [h for h in root.handlers if isinstance(h, CaptureHandler)]
     assert len(captures) == 1
     assert root.getEffectiveLevel() <= logging.INFO
     logging.getLogger("hub.test").info("log-privacy self test line")
     captures[0].flush()
-    assert "log-privacy self test line" in Path(captures[0].baseFilename).read_text()
+    assert "log-privacy self test line" in captures[0].path.read_text()
 
 
 def test_a_fresh_capture_renders_json_lines_and_skips_stand_in_servers() -> None:
