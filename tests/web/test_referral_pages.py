@@ -98,6 +98,7 @@ async def test_refer_then_receiver_accepts_notes_and_completes(
     assert "Sent, waiting for an answer" in detail.text
     outbox = await app_client.get("/referrals?box=sent")
     assert f'data-referral-id="{referral_id}"' in outbox.text
+    assert "Lena Park" in outbox.text
 
     app_client.cookies.clear()
     await sign_in_http(app_client, "foodbank.admin")
@@ -164,6 +165,10 @@ async def test_without_share_consent_the_receiver_does_not_see_the_client(
     referral_id = await _refer(app_client, service_id, share=False, name="Omar Quint")
     app_client.cookies.clear()
     await sign_in_http(app_client, "foodbank.admin")
+    inbox = await app_client.get("/referrals?box=received")
+    assert f'data-referral-id="{referral_id}"' in inbox.text
+    assert "Omar Quint" not in inbox.text
+    assert "not shared with your organization" in inbox.text
     page = await app_client.get(f"/referrals/{referral_id}")
     assert page.status_code == 200
     assert "Omar Quint" not in page.text

@@ -13,7 +13,7 @@ from hub.web.console import referral_labels as labels
 from hub.web.console.base import Console, Viewer
 from providers import batch
 from providers.need_words import need_label
-from referrals import queries
+from referrals import disclosure, queries
 from referrals.queries import Direction, ReferralFilter
 from referrals.state_machine import ReferralStatus
 
@@ -75,14 +75,23 @@ class ReferralBoxPages:
             ]
             orgs = await batch.organization_by_id(session, org_ids)
             needs = await queries.needs_of(session=session, referral_ids=[r.id for r in rows])
+            # Each name shown is a logged read, and only what the disclosure rules allow.
+            now = container.clock.now()
+            clients = [
+                await disclosure.read_client(
+                    session, actor=viewer.principal, referral=r, through="console:referrals", at=now
+                )
+                for r in rows
+            ]
         items = [
             {
                 "referral": r,
                 "service": svc.name if svc is not None else "—",
                 "other_org": org.name if org is not None else "—",
                 "needs": [need_label(code, viewer.language) for code in needs[r.id]],
+                "client": client.name if client is not None else None,
             }
-            for r, svc, org in zip(rows, services, orgs, strict=True)
+            for r, svc, org, client in zip(rows, services, orgs, clients, strict=True)
         ]
         chosen = statuses[0].value if len(statuses) == 1 else ""
         next_url = None
