@@ -36,8 +36,8 @@ _MAX_ROUNDS = 8
 
 def _to_json(row: PendingRow) -> str:
     values = {name: comparable(value) for name, value in row.values.items()}
-    return json.dumps({"values": values, "refs": row.refs, "file": row.origin.file,
-                       "row": row.origin.row})  # fmt: skip
+    origin = {"file": row.origin.file, "row": row.origin.row}
+    return json.dumps({"values": values, "refs": row.refs, **origin})
 
 
 def _from_json(entity: str, record_id: str, external_id: str, text: str) -> PendingRow:
@@ -48,7 +48,9 @@ def _from_json(entity: str, record_id: str, external_id: str, text: str) -> Pend
         spec = specs.get(name)
         if spec is None:
             continue  # a column dropped since: nothing to write
-        values[name] = value if spec.fk_target is not None else coerce(spec, value)
+        # Text is kept as validated ("" included); other kinds come back from their JSON form.
+        plain = spec.fk_target is not None or spec.kind == "str" or value is None
+        values[name] = value if plain else coerce(spec, value)
     refs = [tuple(ref) for ref in data["refs"]]
     origin = Origin(str(data.get("file", "")), int(data.get("row", 0)))
     return PendingRow(entity, external_id, record_id, values, refs, origin)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from hub.core.db import SessionFactory
 from importers.export import export_json
 from importers.hsds_reader import read_json, read_package
+from importers.records import internal_id
 from importers.sql import execute
 from tests.importers.conftest import HSDS_EXAMPLES, Importer
 
@@ -284,3 +285,44 @@ async def test_service_full_round_trip_changes_only_what_is_documented(
     assert _differences({**original, "name": "Other"}, exported) == [
         ".name: 'Other' -> 'Community Counselling'"
     ]
+
+
+async def test_records_kept_aside_come_back_with_their_values(
+    run: Importer, session_factory: SessionFactory, tmp_path: Path
+) -> None:
+    first = tmp_path / "first"
+    first.mkdir()
+    (first / "programs.csv").write_text(
+        "id,organization_id,name,description\np-1,o-1,Youth,\n", encoding="utf-8"
+    )
+    (first / "services.csv").write_text(
+        "id,organization_id,program_id,name,status,minimum_age,last_modified,accepts_referrals\n"
+        "s-1,o-1,p-1,Tutoring,inactive,12,2024-05-01T10:00:00Z,true\n",
+        encoding="utf-8",
+    )
+    report = await run(lambda r: read_package(first, r), source="peer")
+    assert report.committed
+    assert report.entity("program").deferred == 1
+    assert report.entity("service").deferred == 1
+    assert await _rows(session_factory, "SELECT id FROM service") == []
+
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "organizations.csv").write_text("id,name,description\no-1,Org,x\n", encoding="utf-8")
+    # A later import of the source brings the organization: both records are written.
+    assert (await run(lambda r: read_package(later, r), source="peer")).committed
+    [service] = await _rows(session_factory, "SELECT * FROM service")
+    assert service["id"] == internal_id("peer", "service", "s-1")
+    assert (service["name"], service["status"], service["minimum_age"]) == (
+        "Tutoring",
+        "inactive",
+        12,
+    )
+    assert service["accepts_referrals"] in (True, 1)
+    assert service["program_id"] == internal_id("peer", "program", "p-1")
+    [program] = await _rows(session_factory, "SELECT description FROM program")
+    assert program["description"] == ""
+    keys = await _rows(
+        session_factory, "SELECT source, entity FROM import_key WHERE entity = 'service'"
+    )
+    assert keys == [{"source": "peer", "entity": "service"}]
