@@ -45,15 +45,11 @@ class ExportIssues:
         return lines
 
 
-async def _chunks(
-    factory: SessionFactory, t: sa.Table, where: Any = None
-) -> AsyncIterator[list[dict[str, Any]]]:
+async def _chunks(factory: SessionFactory, t: sa.Table) -> AsyncIterator[list[dict[str, Any]]]:
     """All rows of a table in id order, a chunk at a time (keyset paging, constant memory)."""
     last = ""
     while True:
         query = sa.select(t).where(t.c.id > last).order_by(t.c.id).limit(_CHUNK)
-        if where is not None:
-            query = query.where(where)
         async with factory() as session:
             rows = [dict(r) for r in (await execute(session, query)).mappings()]
         if not rows:
