@@ -48,6 +48,15 @@ async def _import(
     return report
 
 
+async def _found(container: Container, text: str) -> set[str]:
+    """Services a nationwide text search finds once the index has caught up."""
+    assert container.index_sync is not None
+    assert container.search_backend is not None
+    await container.index_sync.drain()
+    page = await container.search_backend.search(SearchRequest(text=text, first=50))
+    return {hit.service_id for hit in page.hits}
+
+
 async def _exported_errors(container: Container, path: Path) -> tuple[int, list[str]]:
     """Services exported, and every official-schema error among them (formats checked)."""
     await export_json(session_factory=container.session_factory, path=path)
@@ -108,6 +117,7 @@ async def test_florida_exports_valid_hsds(container: Container, tmp_path: Path) 
         (65, "email"),
         (65, "url"),
     ]
+    assert await _found(container, "immigration") >= {"5bc27d12-1b1c-40b5-a798-76cbd0502002"}
     count, errors = await _exported_errors(container, tmp_path / "services.json")
     assert count == 135
     assert errors == []
@@ -118,6 +128,7 @@ async def test_official_examples_export_valid_hsds(
     container: Container, tmp_path: Path, name: str
 ) -> None:
     await _import(container, lambda r: read_json(HSDS_EXAMPLES / name, r), "ex")
+    assert await _found(container, "counselling") == {"ac148810-d857-441c-9679-408f346de14b"}
     count, errors = await _exported_errors(container, tmp_path / "services.json")
     assert count == 1
     assert errors == []
