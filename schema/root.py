@@ -37,6 +37,7 @@ from schema.referrals.mutations import ReferralMutation
 from schema.referrals.queries import ReferralQuery
 from schema.referrals.subscriptions import ReferralSubscription
 from schema.relay import RelayQuery
+from schema.search.needs import NeedMatchQuery
 from schema.search.queries import SearchServicesQuery
 
 # Each domain appends its root classes here (keep the lists sorted by domain).
@@ -50,6 +51,7 @@ QUERY_TYPES: list[type] = [
     ReferralQuery,
     ClientSearchQuery,
     SearchServicesQuery,
+    NeedMatchQuery,
 ]
 MUTATION_TYPES: list[type] = [
     *DIRECTORY_MUTATIONS,

@@ -144,3 +144,33 @@ async def test_search_is_for_staff_and_signed_in_people(
     assert signed_out.headers["location"].startswith("/login?next=")
     await sign_in(client, "board.auditor")
     assert (await client.get("/search?needs=food")).status_code == 403
+
+
+ASSET = re.compile(r'<(?:script|link)[^>]+(?:src|href)="(/static/[^"]+\.(?:js|css))"')
+WEIGHT_LIMIT = 150 * 1024
+
+
+async def test_pages_ship_at_most_150_kb_of_js_and_css_as_transferred(
+    app_client: tuple[httpx.AsyncClient, object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, _ = app_client
+    await sign_in(client, "coach.alameda")
+    results = await client.get("/search?needs=childcare&near=94601")
+    service_id = IDS.findall(results.text)[0]
+    pages = {
+        "search results": results,
+        "service detail": await client.get(f"/services/{service_id}"),
+        "share a list": await client.get(f"/list?ids={service_id}"),
+        "print view": await client.get(f"/list/print?ids={service_id}"),
+    }
+    for name, page in pages.items():
+        assert page.status_code == 200, name
+        sent = 0
+        for asset in dict.fromkeys(ASSET.findall(page.text)):
+            answer = await client.get(asset, headers={"accept-encoding": "gzip"})
+            assert answer.status_code == 200, asset
+            sent += answer.num_bytes_downloaded
+        with capsys.disabled():
+            print(f"\n{name}: {sent / 1024:.1f} KB of JS + CSS transferred (gzip)")
+        assert 0 < sent <= WEIGHT_LIMIT, name
+    assert "/static/vendor/leaflet/leaflet.js" in results.text  # the map's page is the heaviest
