@@ -13,7 +13,7 @@ from sqlmodel import func, select
 from hub.app import create_app
 from hub.core.db import create_engine, create_session_factory
 from hub.core.settings import Settings
-from referrals.models import Client, Consent, Referral, ReferralEvent
+from referrals.models import AccessLog, Client, Consent, Referral, ReferralEvent
 from tests.web.referral_world import csrf_of, receiving_service, sign_in_http
 
 BASE = "http://127.0.0.1:8000"
@@ -41,6 +41,15 @@ async def _counts(settings: Settings) -> dict[str, int]:
             ):
                 counts[name] = (await session.exec(select(func.count()).select_from(model))).one()
             return counts
+    finally:
+        await engine.dispose()
+
+
+async def _access_rows(settings: Settings) -> int:
+    engine = create_engine(settings.resolved_database_url())
+    try:
+        async with create_session_factory(engine)() as session:
+            return (await session.exec(select(func.count()).select_from(AccessLog))).one()
     finally:
         await engine.dispose()
 
@@ -148,10 +157,12 @@ async def test_refer_then_receiver_accepts_notes_and_completes(
     final = await app_client.get(f"/referrals/{referral_id}")
     assert 'data-status="completed"' in final.text
     assert "The client got help" in final.text
-    # The htmx poll gets only the live area.
+    # The htmx poll gets only the live area, and reads no client details (no access rows).
+    reads = await _access_rows(demo_settings)
     fragment = await app_client.get(
         f"/referrals/{referral_id}?seen=2", headers={"HX-Request": "true"}
     )
+    assert await _access_rows(demo_settings) == reads
     assert "<html" not in fragment.text
     assert 'data-status="completed"' in fragment.text
     assert "This referral changed since you opened the page." in fragment.text

@@ -126,20 +126,32 @@ class ReferralDetailPages:
 
     async def show(self, request: Request, viewer: Viewer) -> Response:
         """The referral page, or (for htmx polling) just its live status area."""
-        details = await self._details(viewer, _referral_id(request))
+        referral_id = _referral_id(request)
         if request.headers.get("hx-request") == "true":
-            seen = _int_or_none(request.query_params.get("seen"))
-            return self.console.render(
-                viewer,
-                "console/referrals/_live.html",
-                title="",
-                labels=labels,
-                seen=seen,
-                **details,
-            )
+            return await self._live(viewer, referral_id, request.query_params.get("seen"))
+        details = await self._details(viewer, referral_id)
         done = request.query_params.get("done")
         return self._page(
             viewer, details, done=done if done in {"status", "note", "sent"} else None
+        )
+
+    async def _live(self, viewer: Viewer, referral_id: str, seen: str | None) -> Response:
+        # The poll reads the referral only: no client details, so no access-log row each time.
+        container = self.console.container
+        async with transaction(container.session_factory) as session:
+            referral = await queries.get_referral(
+                session=session,
+                actor=viewer.principal,
+                clock=container.clock,
+                referral_id=referral_id,
+            )
+        return self.console.render(
+            viewer,
+            "console/referrals/_live.html",
+            title="",
+            labels=labels,
+            referral=referral,
+            seen=_int_or_none(seen),
         )
 
     async def change(self, request: Request, viewer: Viewer) -> Response:
