@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import SQLModel
 
 import hub.core.events
+import hub.identity.invitations
 import hub.identity.models
 import importers.models
 import providers.geocoding.cache
@@ -19,6 +20,7 @@ import search.log
 TABLE_MODULES = (
     hub.core.events,
     hub.identity.models,
+    hub.identity.invitations,
     providers.models,
     providers.geocoding.cache,
     search.log,

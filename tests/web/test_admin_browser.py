@@ -71,3 +71,48 @@ def test_the_admin_pages_in_spanish(page: Page, console_url: str) -> None:
     page.get_by_role("link", name="Jordan Kim").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Jordan Kim")
     _look(page, "admin-user (es)")
+
+
+def test_an_invited_organization_admin_joins_in_the_browser(page: Page, console_url: str) -> None:
+    sign_in(page, console_url, "admin")
+    page.get_by_role("link", name="Invite an organization admin").click()
+    _look(page, "admin-invite (en)")
+    page.get_by_label("Email", exact=True).fill("pat@partner.example.org")
+    page.get_by_label("Name", exact=True).fill("Pat Partner")
+    page.get_by_label("Organization", exact=True).select_option(index=3)
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invitation made")
+    link = page.locator("code.token").inner_text()
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto(link.replace("http://127.0.0.1:8000", console_url))
+    page.get_by_role("link", name="Español").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Unirse a la red de referidos")
+    _look(page, "invitation-accept (es)")
+    page.get_by_label("Contraseña", exact=True).fill(PASSWORD)
+    page.get_by_label("La misma contraseña otra vez").fill(PASSWORD)
+    page.get_by_role("button", name="Unirse").click()
+    expect(page.get_by_role("button", name="Cerrar sesión")).to_be_visible()
+    expect(page.get_by_text("Pat Partner")).to_be_visible()
+
+
+def test_the_invitation_pages_in_spanish_and_english(page: Page, console_url: str) -> None:
+    sign_in(page, console_url, "admin")
+    page.get_by_role("link", name="Español").click()
+    page.goto(console_url + "/admin/invitations/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Invitar a un administrador de organización"
+    )
+    _look(page, "admin-invite (es)")
+    page.get_by_label("Correo electrónico", exact=True).fill("ana@partner.example.org")
+    page.get_by_label("Nombre", exact=True).fill("Ana")
+    page.get_by_label("Organización", exact=True).select_option(index=2)
+    page.get_by_role("button", name="Enviar la invitación").click()
+    link = page.locator("code.token").inner_text()
+    page.get_by_role("button", name="Cerrar sesión").click()
+    page.get_by_role("link", name="English").click()
+    page.goto(link.replace("http://127.0.0.1:8000", console_url))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Join the referral network")
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_text("Use a password of at least 10 characters.")).to_be_visible()
+    _look(page, "invitation-accept (en)")

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from hub.container import Container
 from hub.web.console.admin import AdminPages
+from hub.web.console.admin_invitations import InvitationPages
 from hub.web.console.admin_users import AdminUserPages
 from hub.web.console.auth import AuthPages
 from hub.web.console.base import Console, not_found
@@ -35,6 +36,7 @@ def console_routes(container: Container) -> list[BaseRoute]:
     routes.extend(BoardPages(console).routes())
     routes.extend(AdminPages(console).routes())
     routes.extend(AdminUserPages(console).routes())
+    routes.extend(InvitationPages(console).routes())
     routes.extend(ReferralPages(console).routes())
     routes.extend(ListingPages(console).routes())
     routes.extend(SettingsPages(console).routes())
