@@ -5,9 +5,11 @@ Generates organizations, a network, clients, referrals with consistent timestamp
 analytics fact table and its monthly rollup once (timed, and the rollup alone), then times the
 real domain calls (`network_report`, `flow_matrix`) for the common groupings over a month, a
 quarter and a year, as a hub admin and as a network auditor. Prints wall and CPU p50/p95 per
-case. Run:
+case. Then times the board's `/board` page as a signed-in auditor, whole request in process
+(session check, report, template), for the last year. Run:
 
     .venv/bin/python bench/report_bench.py [--referrals 1000000] [--repeat 15] [--db PATH]
+    .venv/bin/python bench/report_bench.py --db PATH --keep-facts --board-only
 """
 
 from __future__ import annotations
@@ -25,10 +27,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from hub import migrate
-from hub.core.clock import FixedClock
+from hub.app import create_app
+from hub.core.clock import FixedClock, SystemClock
 from hub.core.db import create_engine, create_session_factory
+from hub.core.settings import Settings
 from hub.identity.principal import SYSTEM, Principal
+from hub.identity.service import create_user, issue_token
 from referrals.analytics.dimensions import Dimension
 from referrals.analytics.flows import flow_matrix
 from referrals.analytics.refresh import refresh_facts
@@ -328,6 +335,47 @@ async def measure(url: str, network_id: str, repeat: int, full: bool, build: boo
     await engine.dispose()
 
 
+async def measure_board(url: str, data_dir: Path, network_id: str, repeat: int) -> None:
+    """Time GET /board (a year, the auditor's network) through the whole app, in process."""
+    settings = Settings(database_url=url, data_dir=data_dir, secret_key="bench-secret-key")
+    engine = create_engine(url)
+    async with create_session_factory(engine)() as session:
+        email = f"board-{uuid.uuid4().hex[:8]}@bench.example.org"
+        user = await create_user(
+            session=session,
+            email=email,
+            name="Bench auditor",
+            password="bench-password-long",
+            is_auditor=True,
+            auditor_network_id=network_id,
+        )
+        issued = await issue_token(
+            session=session, user=user, name="login", ttl=timedelta(hours=2), clock=SystemClock()
+        )
+        await session.commit()
+    await engine.dispose()
+    app = create_app(settings, notifications=False, fill_search_index=False)
+    transport = httpx.ASGITransport(app=app)
+    # The page's default range ends today; the generated history ends at NOW, so ask for the
+    # last generated year explicitly (plain dates, as a person would type them).
+    last = (NOW - timedelta(days=61)).date()
+    path = f"/board?from={last - timedelta(days=364)}&to={last}"
+    cookies = {"hub_session": issued.token}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://127.0.0.1:8000", cookies=cookies
+    ) as client:
+        first = await client.get(path)
+        assert first.status_code == 200, first.status_code
+        assert "Board overview" in first.text
+
+        async def call() -> None:
+            answer = await client.get(path)
+            assert answer.status_code == 200
+
+        await _time("GET /board (year, auditor), whole page", repeat, call)
+    await app.state.container.close()
+
+
 def main() -> None:
     """Generate (unless the database exists) and measure."""
     parser = argparse.ArgumentParser()
@@ -339,6 +387,7 @@ def main() -> None:
     parser.add_argument(
         "--keep-facts", action="store_true", help="Reuse the built fact table and rollup."
     )
+    parser.add_argument("--board-only", action="store_true", help="Time only GET /board.")
     args = parser.parse_args()
     path = args.db or Path(tempfile.mkdtemp()) / "report_bench.sqlite3"
     url = f"sqlite+aiosqlite:///{path}"
@@ -358,7 +407,9 @@ def main() -> None:
     print(f"{len(network)} network organizations; {events} history rows")
     if args.generate_only:
         return
-    asyncio.run(measure(url, net_id, args.repeat, args.all_cases, not args.keep_facts))
+    if not args.board_only:
+        asyncio.run(measure(url, net_id, args.repeat, args.all_cases, not args.keep_facts))
+    asyncio.run(measure_board(url, path.parent, net_id, args.repeat))
 
 
 if __name__ == "__main__":
