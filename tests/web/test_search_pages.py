@@ -174,3 +174,23 @@ async def test_pages_ship_at_most_150_kb_of_js_and_css_as_transferred(
             print(f"\n{name}: {sent / 1024:.1f} KB of JS + CSS transferred (gzip)")
         assert 0 < sent <= WEIGHT_LIMIT, name
     assert "/static/vendor/leaflet/leaflet.js" in results.text  # the map's page is the heaviest
+
+
+async def test_training_program_filters_narrow_the_results(
+    app_client: tuple[httpx.AsyncClient, object],
+) -> None:
+    client, _ = app_client
+    await sign_in(client, "coach.alameda")
+    every = await client.get("/search?needs=training&near=94601&radius_km=50")
+    evenings = await client.get(
+        "/search?needs=training&near=94601&radius_km=50&schedule=evening&max_total=5000"
+    )
+    assert every.status_code == evenings.status_code == 200
+    total = re.compile(r"Services found: (\d+)")
+    all_found, evening_found = (int(total.findall(p.text)[0]) for p in (every, evenings))
+    assert 0 < evening_found < all_found
+    assert '<option value="evening" selected>' in evenings.text
+    bad = await client.get("/search?needs=training&schedule=midnight&aid=gold&max_total=-1")
+    assert bad.status_code == 400
+    assert bad.text.count("Choose one of the listed options.") == 2
+    assert "Enter an amount of 0 or more." in bad.text

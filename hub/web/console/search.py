@@ -18,9 +18,11 @@ from hub.web.console.search_form import (
     to_query,
 )
 from hub.web.console.service_labels import (
+    AIDS,
     CAPACITY,
     LANGUAGE_CHOICES,
     MODES,
+    SCHEDULES,
     Gettext,
     capacity,
     freshness,
@@ -159,6 +161,8 @@ class SearchPages:
             radius_options=_radius_options(form, gettext),
             language_options=_language_options(form, gettext),
             modes=[(value, gettext(label)) for value, label in MODES.items()],
+            schedules=[(value, gettext(label)) for value, label in SCHEDULES.items()],
+            aids=[(value, gettext(label)) for value, label in AIDS.items()],
             capacities=[(value, gettext(label)) for value, (label, _c) in CAPACITY.items()],
             capacity=lambda status: capacity(status, gettext),
             freshness=lambda when: freshness(when, now, settings.stale_after_days, gettext),

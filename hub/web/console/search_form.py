@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 from starlette.datastructures import ImmutableMultiDict, QueryParams
 
-from providers.models import CapacityStatus, DeliveryMode
+from providers.models import AidType, CapacityStatus, DeliveryMode, ScheduleFit
 from providers.need_words import NeedMatch, match_needs, need_words, resolve_need
-from search.models import SortOrder
+from search.models import ProgramFilters, SortOrder
 from search.query import MAX_RADIUS_KM, MAX_TEXT_LENGTH, Near, SearchQuery
 
 PAGE_SIZE = 10
@@ -51,6 +51,11 @@ class SearchForm:
     mode: str = ""
     capacity: str = ""
     sort: str = "relevance"
+    schedule: str = ""
+    aid: str = ""
+    credential: str = ""
+    max_total: str = ""
+    earn: bool = False
     flags: dict[str, bool] = field(default_factory=dict)
     after: str | None = None
     page: int = 1
@@ -76,6 +81,11 @@ class SearchForm:
             "mode": self.mode,
             "capacity": self.capacity,
             "sort": "" if self.sort == "relevance" else self.sort,
+            "schedule": self.schedule,
+            "aid": self.aid,
+            "credential": self.credential,
+            "max_total": self.max_total,
+            "earn": "1" if self.earn else "",
             **{name: "1" if on else "" for name, on in self.flags.items()},
             "list": ",".join(self.shortlist),
         }
@@ -134,6 +144,32 @@ def _read_needs(form: SearchForm, params: QueryParams, gettext: Callable[[str], 
             )
 
 
+def _read_program(form: SearchForm, params: QueryParams, gettext: Callable[[str], str]) -> None:
+    form.schedule = params.get("schedule", "").strip()[:20]
+    if form.schedule and form.schedule not in {f.value for f in ScheduleFit}:
+        form.errors["schedule"] = gettext(_("Choose one of the listed options."))
+    form.aid = params.get("aid", "").strip()[:20]
+    if form.aid and form.aid not in {a.value for a in AidType}:
+        form.errors["aid"] = gettext(_("Choose one of the listed options."))
+    form.credential = params.get("credential", "").strip()[:100]
+    form.max_total = params.get("max_total", "").strip()[:20]
+    if form.max_total and _number(form.max_total, 0, 1_000_000) is None:
+        form.errors["max_total"] = gettext(_("Enter an amount of 0 or more."))
+    form.earn = params.get("earn", "") in {"1", "on", "true"}
+
+
+def _program(form: SearchForm) -> ProgramFilters | None:
+    if not (form.schedule or form.aid or form.credential or form.max_total or form.earn):
+        return None
+    return ProgramFilters(
+        credential=form.credential or None,
+        schedule_fit=(form.schedule,) if form.schedule else (),
+        aid_accepted=(form.aid,) if form.aid else (),
+        earn_and_learn=True if form.earn else None,
+        max_total_cost=float(form.max_total) if form.max_total else None,
+    )
+
+
 def read_form(params: QueryParams, gettext: Callable[[str], str]) -> SearchForm:
     """Read the query string; bad values are kept to show back, with a message each."""
     form = SearchForm()
@@ -156,6 +192,7 @@ def read_form(params: QueryParams, gettext: Callable[[str], str]) -> SearchForm:
     form.capacity = params.get("capacity", "").strip()[:40]
     if form.capacity and form.capacity not in {c.value for c in CapacityStatus}:
         form.errors["capacity"] = gettext(_("Choose one of the listed options."))
+    _read_program(form, params, gettext)
     sort = params.get("sort", "relevance").strip()
     form.sort = sort if sort in {s.value for s in SortOrder} else "relevance"
     form.flags = {name: params.get(name, "") in {"1", "on", "true"} for name in FLAGS}
@@ -198,6 +235,7 @@ def to_query(form: SearchForm) -> SearchQuery:
         delivery_modes=(form.mode,) if form.mode else (),
         accepting_referrals=form.flags.get("accepting", False),
         capacity=(form.capacity,) if form.capacity else (),
+        program=_program(form),
         sort=SortOrder(form.sort) if form.near else SortOrder.RELEVANCE,
         first=PAGE_SIZE,
         after=form.after,

@@ -34,6 +34,20 @@ DAYS = {
     "SA": _("Sat"),
     "SU": _("Sun"),
 }
+SCHEDULES = {
+    "day": _("Daytime"),
+    "evening": _("Evenings"),
+    "weekend": _("Weekends"),
+    "self_paced": _("Self-paced"),
+}
+AIDS = {
+    "pell": _("Pell grant"),
+    "wioa_ita": _("WIOA training account"),
+    "scholarship": _("Scholarship"),
+    "gi_bill": _("GI Bill"),
+    "employer": _("Employer pays"),
+    "state_grant": _("State grant"),
+}
 WHOSE = {"service": _("Service hours"), "location": _("Building hours")}
 LANGUAGE_CHOICES = (
     ("en", _("English")),
@@ -58,6 +72,12 @@ def capacity(status: str | None, gettext: Gettext) -> tuple[str, str] | None:
     """(label, badge class) of a capacity status, or None when it is not known."""
     found = CAPACITY.get(status or "")
     return (gettext(found[0]), found[1]) if found else None
+
+
+def words(codes: str, names: dict[str, str], gettext: Gettext) -> str:
+    """A comma-separated list of codes (`evening,weekend`) in words."""
+    found = [c.strip() for c in codes.split(",") if c.strip()]
+    return ", ".join(gettext(names[c]) if c in names else c for c in found)
 
 
 def mode(value: str, gettext: Gettext) -> str:

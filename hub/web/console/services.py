@@ -13,7 +13,15 @@ from starlette.routing import BaseRoute, Route
 from hub.core.errors import NotFound
 from hub.web.console.base import Console, Viewer, safe_next
 from hub.web.console.search_form import MAX_LIST, service_ids
-from hub.web.console.service_labels import capacity, freshness, hours_groups, mode
+from hub.web.console.service_labels import (
+    AIDS,
+    SCHEDULES,
+    capacity,
+    freshness,
+    hours_groups,
+    mode,
+    words,
+)
 from providers.need_words import need_label
 from providers.service_detail import service_detail
 
@@ -72,6 +80,10 @@ class ServicePages:
             fresh=freshness(detail.service.last_verified_at, now, stale_days, gettext),
             mode=mode(detail.service.delivery_mode.value, gettext),
             hours=lambda lines: hours_groups(lines, gettext),
+            schedule_fit=words(detail.program.schedule_fit, SCHEDULES, gettext)
+            if detail.program
+            else "",
+            aid=words(detail.program.aid_accepted, AIDS, gettext) if detail.program else "",
         )
 
     def routes(self) -> list[BaseRoute]:
