@@ -38,6 +38,14 @@ class Params:
         value = self._params.get(name)
         return None if value is None or value == "" else value
 
+    def _typed(self, name: str) -> str | None:
+        """The value of a typed parameter; `name=` with nothing is a mistake, not an absence."""
+        value = self._params.get(name)
+        if value == "":
+            self._fail(name, ErrorCode.INVALID, "is empty.")
+            return None
+        return value
+
     def _fail(self, name: str, code: ErrorCode, message: str) -> None:
         self.errors.append(FieldError(name, code, message))
 
@@ -51,7 +59,7 @@ class Params:
 
     def flag(self, name: str) -> bool:
         """A boolean: exactly `true` or `false` (as OpenAPI serializes them)."""
-        value = self._raw(name)
+        value = self._typed(name)
         if value is None or value == _FALSE:
             return False
         if value == _TRUE:
@@ -61,7 +69,7 @@ class Params:
 
     def number(self, name: str, kind: type[Number], low: float, high: float) -> Number | None:
         """An int or float within [low, high]."""
-        raw = self._raw(name)
+        raw = self._typed(name)
         if raw is None:
             return None
         try:
@@ -76,7 +84,7 @@ class Params:
 
     def choice(self, name: str, allowed: tuple[str, ...]) -> str | None:
         """One of a fixed set of values."""
-        value = self._raw(name)
+        value = self._typed(name)
         if value is not None and value not in allowed:
             self._fail(name, ErrorCode.INVALID_CHOICE, f"must be one of {', '.join(allowed)}.")
             return None
@@ -84,7 +92,7 @@ class Params:
 
     def timestamp(self, name: str) -> datetime | None:
         """An ISO 8601 date or date-time; without a zone it is UTC."""
-        raw = self._raw(name)
+        raw = self._typed(name)
         if raw is None:
             return None
         try:

@@ -39,6 +39,8 @@ def client(settings: Settings) -> Client:
         ("minimal=null", "minimal", "INVALID"),
         ("minimal=null&minimal=null", "minimal", "DUPLICATE"),
         ("full=1", "full", "INVALID"),
+        ("full=", "full", "INVALID"),
+        ("page=", "page", "INVALID"),
         ("page=2&page=3", "page", "DUPLICATE"),
         ("per_page=0", "per_page", "OUT_OF_RANGE"),
         ("per_page=101", "per_page", "OUT_OF_RANGE"),
