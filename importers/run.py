@@ -14,7 +14,7 @@ from importers.crosswalk import Crosswalk
 from importers.geocode import geocode_locations
 from importers.records import Record
 from importers.report import ImportReport
-from importers.upsert import Upserter
+from importers.upsert import RejectedBatch, Upserter
 from providers.geocoding import Geocoder
 
 
@@ -95,6 +95,19 @@ async def _run(
                 await upserter.publish()
             if report.complete and not report.failed:
                 await upserter.deactivate_missing()
+        except RejectedBatch as batch:
+            await session.rollback()
+            cause = batch.__cause__
+            detail = str(getattr(cause, "orig", cause)).strip().splitlines()[0]
+            rows = f"rows {batch.first.row}-{batch.last.row}"
+            if batch.first.file != batch.last.file:
+                rows = f"{rows} (to {batch.last.file})"
+            report.fatal(
+                batch.first,
+                "",
+                f"the database rejected the {batch.entity} records of {rows}: {detail}",
+            )
+            return report
         except DBAPIError as exc:
             await session.rollback()
             report.fatal(None, "", f"the database rejected the data: {exc.orig}")

@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import Clock
 from hub.core.events import record_events
 from hub.core.ids import new_id
+from importers.batch_order import merge_duplicates, parents_first
 from importers.bulk import execute_many, insert_statement, update_by_id
 from importers.changes import BatchChanges
 from importers.crosswalk import Crosswalk
@@ -24,7 +26,7 @@ from importers.lookups import DEACTIVATED, KEYS, TRACKED
 from importers.prepare import PendingRow, Validation
 from importers.records import Record
 from importers.references import References
-from importers.report import ImportReport
+from importers.report import ImportReport, Origin
 from importers.sql import execute
 from importers.uniques import Uniqueness
 from providers.models import Metadata
@@ -47,6 +49,14 @@ def content_hash(values: dict[str, Any]) -> str:
         {k: v if type(v) in plain else comparable(v) for k, v in values.items()}
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RejectedBatch(Exception):
+    """The database refused a batch: which entity, from which row to which."""
+
+    def __init__(self, entity: str, first: Origin, last: Origin) -> None:
+        super().__init__(entity)
+        self.entity, self.first, self.last = entity, first, last
 
 
 class Upserter(Validation, References, Uniqueness, Deactivation):
@@ -132,7 +142,12 @@ class Upserter(Validation, References, Uniqueness, Deactivation):
             rows = self.buffers[entity]
             if rows:
                 self.buffers[entity] = []
-                await self._write(entity, rows)
+                try:
+                    await self._write(entity, rows)
+                except DBAPIError as exc:
+                    # Every known constraint is checked before writing; should one still be
+                    # missed, say at least which records the database refused.
+                    raise RejectedBatch(entity, rows[0].origin, rows[-1].origin) from exc
         self.buffered = 0
         if self.report.complete:
             for entity, seen in self._seen.items():
@@ -167,11 +182,11 @@ class Upserter(Validation, References, Uniqueness, Deactivation):
     # -- writing ------------------------------------------------------------------------------
 
     async def _write(self, entity: str, rows: list[PendingRow]) -> None:
-        rows = await self._check_references(entity, _dedupe(rows))
+        rows = await self._check_references(entity, merge_duplicates(rows))
         if not rows:
             return
         if entity in ("taxonomy_term", "organization"):
-            rows = _parents_first(rows, self.report)
+            rows = parents_first(rows, self.report)
         hashes = {row.external_id: content_hash(row.values) for row in rows}
         known = await self._known_keys(entity, [row.external_id for row in rows])
         counts = self.report.entity(entity)
@@ -279,59 +294,3 @@ class Upserter(Validation, References, Uniqueness, Deactivation):
 def _text(value: Any) -> str:
     shown = comparable(value)
     return "" if shown is None else str(shown)[:10_000]
-
-
-def _dedupe(rows: list[PendingRow]) -> list[PendingRow]:
-    # The same object nested in several JSON parents arrives once per parent (a phone under
-    # the service, its organization and its location): merge them, so it keeps every link.
-    seen: dict[str, PendingRow] = {}
-    for row in rows:
-        first = seen.get(row.external_id)
-        if first is None:
-            seen[row.external_id] = row
-            continue
-        for name, value in row.values.items():
-            if value is not None or name not in first.values:
-                first.values[name] = value
-        first.refs = [*first.refs, *(ref for ref in row.refs if ref not in first.refs)]
-    return list(seen.values()) if len(seen) != len(rows) else rows
-
-
-def _parent(row: PendingRow, by_id: dict[str, PendingRow]) -> PendingRow | None:
-    """The row's parent of its own entity in the same batch (a parent term or organization)."""
-    for _col, target, ref_id, _ext in row.refs:
-        if target == row.entity and ref_id != row.id:
-            return by_id.get(ref_id)
-    return None
-
-
-def _parents_first(rows: list[PendingRow], report: ImportReport) -> list[PendingRow]:
-    """Rows ordered so each parent is inserted before its children (foreign keys hold).
-
-    A parent chain that loops back on itself cannot be inserted in any order: the link that
-    closes the loop is left out and reported as a problem.
-    """
-    by_id = {row.id: row for row in rows}
-    ordered: list[PendingRow] = []
-    placed: set[str] = set()
-    for row in rows:
-        chain: list[PendingRow] = []
-        on_chain: set[str] = set()
-        node: PendingRow | None = row
-        while node is not None and node.id not in placed and node.id not in on_chain:
-            chain.append(node)
-            on_chain.add(node.id)
-            node = _parent(node, by_id)
-        if node is not None and node.id in on_chain:
-            closing = chain[-1]
-            for col, target, ref_id, ext in closing.refs:
-                if target == closing.entity and ref_id == node.id:
-                    closing.values[col] = None
-                    report.problem(
-                        closing.origin, col, f"{target} {ext!r} is its own ancestor; link left out"
-                    )
-            closing.refs = [ref for ref in closing.refs if ref[2] != node.id]
-        for item in reversed(chain):
-            placed.add(item.id)
-            ordered.append(item)
-    return ordered

@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.core.clock import SystemClock
 from hub.core.db import SessionFactory
 from importers.hsds_reader import read_json, read_package
+from importers.prepare import PendingRow
 from importers.records import internal_id
-from importers.report import ImportReport
+from importers.report import ImportReport, Origin
+from importers.upsert import RejectedBatch, Upserter
 from providers.models import Service
 from tests.importers.conftest import HSDS_EXAMPLES, Importer, table_counts
 
@@ -192,3 +195,26 @@ async def test_taxonomy_name_clash_is_kept_apart(run: Importer, tmp_path: Path) 
     again = await run(lambda r: read_package(package, r), source="peer")
     assert again.committed
     assert again.changed == 0
+
+
+async def test_a_database_refusal_names_the_records_it_came_from(
+    session_factory: SessionFactory,
+) -> None:
+    # Every known constraint is checked before writing; this row skips those checks (as a
+    # constraint nobody foresaw would) to show what the import reports if the database refuses.
+    report = ImportReport("test")
+    async with session_factory() as session:
+        upserter = Upserter(
+            session=session, source="test", clock=SystemClock(), report=report, actor_name="t"
+        )
+        await upserter.start()
+        bad = PendingRow("organization", "o-1", ORG, {"name": None}, [], Origin("orgs.csv", 7))
+        upserter.buffers["organization"].append(bad)
+        with pytest.raises(RejectedBatch) as caught:
+            await upserter.flush()
+        await session.rollback()
+    assert (caught.value.entity, caught.value.first, caught.value.last) == (
+        "organization",
+        Origin("orgs.csv", 7),
+        Origin("orgs.csv", 7),
+    )
