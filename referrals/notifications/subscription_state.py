@@ -22,6 +22,7 @@ async def set_subscription_active(
 
     Enabling clears the failure count, as after an automatic disable the endpoint was fixed.
     """
+    actor.require_authenticated()
     row = await session.get(WebhookSubscription, subscription_id)
     if row is None or not (actor.is_member(row.organization_id) or actor.is_hub_admin):
         raise NotFound("WebhookSubscription", subscription_id)

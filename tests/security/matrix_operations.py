@@ -134,6 +134,15 @@ MUTATIONS: dict[str, Operation] = {
             "topics": ["referral.sent"],
         },
     ),
+    "webhookSubscriptionSetActive": _mutation(
+        "webhookSubscriptionSetActive",
+        "($id: ID!)",
+        "(id: $id, active: false)",
+        lambda ids: {"id": ids["WebhookSubscription:north"]},
+    ),
+    "emailPreferencesUpdate": _mutation(
+        "emailPreferencesUpdate", "", '(enabled: ["new_referral"])', lambda ids: {}
+    ),
     "webhookSubscriptionDelete": _by_id("webhookSubscriptionDelete", "WebhookSubscription:north"),
     "webhookRedeliver": _mutation(
         "webhookRedeliver",

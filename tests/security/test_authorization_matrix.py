@@ -168,6 +168,9 @@ MUTATION_TABLE: dict[str, dict[str, str]] = {
     },
     "webhookSubscriptionDelete": WEBHOOKS | {"anonymous": MISSING},
     "webhookRedeliver": WEBHOOKS,
+    "webhookSubscriptionSetActive": WEBHOOKS,
+    # Everyone signed in chooses their own email; there is nobody else's to touch.
+    "emailPreferencesUpdate": row("ok", anonymous=UNAUTH),
     "clientCreate": CLIENT_WORK,
     "consentRecord": CLIENT_WORK,
     "consentRevoke": CLIENT_WORK,
