@@ -307,18 +307,13 @@ class _Mapper:
     def program_at_site(self, num: str, row: dict[str, str], origin: Origin) -> Iterator[Record]:
         site = (row.get("ConnectsToSiteNum") or "").strip()
         program = (row.get("ConnectsToProgramNum") or "").strip()
-        ok = True
-        if site not in self.index.sites:
-            self.report.problem(origin, "ConnectsToSiteNum", f"site {site!r} is not in the file")
-            ok = False
-        if program not in self.index.programs:
-            self.report.problem(
-                origin, "ConnectsToProgramNum", f"program {program!r} is not in the file"
-            )
-            ok = False
-        if not ok:
+        if not site or not program:
+            column = "ConnectsToSiteNum" if not site else "ConnectsToProgramNum"
+            self.report.problem(origin, column, "is required")
             self.report.skip("service_at_location", "site or program missing")
             return
+        # A site or program outside this file is a reference like any other: the link is kept
+        # aside (a warning) and made when an export that has it is imported.
         values: dict[str, Any] = {"service_id": program, "location_id": site}
         yield Record("service_at_location", num, values, origin)
         yield from schedules(num, row, origin, "service_at_location_id")

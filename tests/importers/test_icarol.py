@@ -168,15 +168,19 @@ async def test_extra_columns_and_row_order_do_not_matter(
     assert len(names) == 5
 
 
-async def test_program_at_site_naming_a_missing_site_is_reported(
+async def test_program_at_site_naming_a_site_outside_the_file_waits_for_it(
     run: Importer, tmp_path: Path
 ) -> None:
     text = ICAROL_SAMPLE.read_text(encoding="utf-8").replace(",70002,70003,", ",79999,70003,")
     broken = tmp_path / "broken.csv"
     broken.write_text(text, encoding="utf-8")
     report = await run(lambda r: read_icarol(broken, r), source="211")
-    assert not report.committed
-    assert [(p.row, p.field) for p in report.problems] == [(5, "ConnectsToSiteNum")]
+    assert report.committed
+    assert report.problems == []
+    assert report.entity("service_at_location").deferred == 1
+    assert [(w.row, w.field) for w in report.warnings if "kept aside" in w.reason] == [
+        (5, "location_id")
+    ]
 
 
 @pytest.mark.parametrize(
