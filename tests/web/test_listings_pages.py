@@ -85,6 +85,7 @@ async def test_org_admin_sees_a_stale_listing_and_marks_it_verified(
     app_client: httpx.AsyncClient, demo_settings: Settings
 ) -> None:
     service_id = await _never_verified_service(demo_settings, "ajcc.admin")
+    _, _, logged_before = await _service_state(demo_settings, service_id)
     await sign_in_http(app_client, "ajcc.admin")
     page = await app_client.get("/listings")
     assert page.status_code == 200
@@ -105,7 +106,7 @@ async def test_org_admin_sees_a_stale_listing_and_marks_it_verified(
     verified_at, new_version, logged = await _service_state(demo_settings, service_id)
     assert verified_at is not None
     assert new_version == int(version.group(1)) + 1
-    assert logged == 1
+    assert logged == logged_before + 1
     # The same (now stale) form again: a plain conflict, nothing written.
     again = await app_client.post(
         f"/listings/services/{service_id}/verify",
@@ -113,7 +114,7 @@ async def test_org_admin_sees_a_stale_listing_and_marks_it_verified(
     )
     assert again.status_code == 409
     assert "changed while you had the page open" in again.text
-    assert await _service_state(demo_settings, service_id) == (verified_at, new_version, 1)
+    assert await _service_state(demo_settings, service_id) == (verified_at, new_version, logged)
 
 
 async def test_staff_read_but_cannot_verify_and_strangers_see_nothing(
@@ -148,3 +149,26 @@ async def test_staff_read_but_cannot_verify_and_strangers_see_nothing(
         "/listings/services/no-such-service/verify", data={"csrf": csrf_of(page.text)}
     )
     assert unknown.status_code == 404
+
+
+async def test_hub_admin_opens_any_organization_and_verifies(
+    app_client: httpx.AsyncClient, demo_settings: Settings
+) -> None:
+    service_id, food_bank = await receiving_service(demo_settings, "foodbank.admin")
+    _, _, logged_before = await _service_state(demo_settings, service_id)
+    await sign_in_http(app_client, "admin")
+    assert (await app_client.get("/listings")).status_code == 404  # belongs to no organization
+    page = await app_client.get(f"/listings?org={food_bank}")
+    assert page.status_code == 200
+    card = _card(page.text, service_id)
+    version = re.search(r'name="version" value="(\d+)"', card)
+    assert version
+    done = await app_client.post(
+        f"/listings/services/{service_id}/verify",
+        data={"csrf": csrf_of(page.text), "version": version.group(1)},
+    )
+    assert done.status_code == 303
+    assert done.headers["location"].startswith(f"/listings?org={food_bank}&verified={service_id}")
+    verified_at, _, logged = await _service_state(demo_settings, service_id)
+    assert verified_at is not None
+    assert logged == logged_before + 1
