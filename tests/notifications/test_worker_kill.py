@@ -29,6 +29,7 @@ from referrals.service import ReferralData, create_referral
 from tests.notifications.builders import build_network
 from tests.notifications.conftest import redis_url, wait_for
 from tests.notifications.servers import LOOPBACK_HOSTS, WebhookReceiver
+from tests.security.log_privacy import scan_child_log
 
 CLOCK = SystemClock()
 TOTAL = 1000
@@ -57,6 +58,7 @@ def _start_worker(
         "HUB_LOG_FORMAT": "console",
         "HUB_LOG_LEVEL": "INFO",
     }
+    scan_child_log(log)  # the worker's own log lines face the log-privacy check too
     with log.open("ab") as out:
         # The child keeps its own copy of the descriptor.
         return subprocess.Popen(

@@ -73,6 +73,13 @@ class Registry:
 
 
 REGISTRY = Registry()
+# Log files of hub processes the tests start (`hub worker` in a subprocess): scanned too.
+CHILD_LOGS: list[Path] = []
+
+
+def scan_child_log(path: Path) -> None:
+    """Have the end-of-run check scan a log file a child process writes."""
+    CHILD_LOGS.append(path)
 
 
 def leaks_in(line: str, registry: Registry) -> list[str]:
@@ -157,7 +164,9 @@ class Verdict:
     probes: int
 
 
-def verdict(path: Path, registry: Registry, *, tests_ran: int) -> Verdict:
+def verdict(
+    path: Path, registry: Registry, *, tests_ran: int, children: Iterable[Path] = ()
+) -> Verdict:
     """Scan the captured log; every problem is described without showing a secret in full."""
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     probes = sum(PROBE_MESSAGE in line for line in lines)
@@ -172,12 +181,22 @@ def verdict(path: Path, registry: Registry, *, tests_ran: int) -> Verdict:
     sample = next(iter(registry.values), None)
     if sample is not None and not leaks_in(f"self-test {sample}", registry):
         problems.append("the scanner does not find a registered value: the check is broken")
+    problems.extend(_leaks(path, lines, registry))
+    for child in children:
+        if child.exists():
+            child_lines = child.read_text(encoding="utf-8", errors="replace").splitlines()
+            problems.extend(_leaks(child, child_lines, registry))
+    return Verdict(problems, len(lines), probes)
+
+
+def _leaks(path: Path, lines: list[str], registry: Registry) -> list[str]:
+    problems = []
     for number, line in enumerate(lines, 1):
         found = leaks_in(line, registry)
         if found:
             shown = _masked(line, found)
             problems.append(f"{path}:{number}: {', '.join(mask(f) for f in found)}: {shown}")
-    return Verdict(problems, len(lines), probes)
+    return problems
 
 
 def _masked(line: str, secrets: Iterable[str]) -> str:

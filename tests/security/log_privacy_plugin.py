@@ -65,7 +65,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if handler is None:
         return
     handler.flush()
-    found = log_privacy.verdict(handler.path, REGISTRY, tests_ran=_started[0])
+    found = log_privacy.verdict(
+        handler.path, REGISTRY, tests_ran=_started[0], children=log_privacy.CHILD_LOGS
+    )
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if not found.problems:
         return

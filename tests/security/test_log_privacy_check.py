@@ -84,3 +84,13 @@ def test_a_fresh_capture_renders_json_lines_and_skips_stand_in_servers() -> None
     assert len(lines) == 1
     # One line per record: the newline is escaped, not written.
     assert '"message": "first\\nsecond"' in lines[0]
+
+
+def test_a_child_process_log_is_scanned_too(tmp_path: Path) -> None:
+    main = tmp_path / "run.jsonl"
+    main.write_text(f"{PROBE_MESSAGE}\n")
+    child = tmp_path / "worker.log"
+    child.write_text("05:00:00 INFO referrals.notifications.sms: sms to +14085550199\n")
+    found = verdict(main, _registry(), tests_ran=1, children=[child])
+    (problem,) = found.problems
+    assert problem.startswith(f"{child}:1:")
