@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from referrals.links import issue_link
+from tests.referrals.builders import CLOCK, make_referral, make_world
 from tests.security.log_privacy import (
     PROBE_MESSAGE,
+    REGISTRY,
     CaptureHandler,
     Registry,
     attach,
@@ -94,3 +100,20 @@ def test_a_child_process_log_is_scanned_too(tmp_path: Path) -> None:
     found = verdict(main, _registry(), tests_ran=1, children=[child])
     (problem,) = found.problems
     assert problem.startswith(f"{child}:1:")
+
+
+async def test_clients_and_link_tokens_made_anywhere_are_registered(session: AsyncSession) -> None:
+    clients, tokens = REGISTRY.clients, REGISTRY.tokens
+    world = await make_world(session)
+    referral = await make_referral(session, world)
+    issued = await issue_link(
+        session=session,
+        actor=world.sender,
+        clock=CLOCK,
+        referral_id=referral.id,
+        ttl=timedelta(days=1),
+    )
+    assert REGISTRY.clients == clients + 1
+    assert REGISTRY.tokens > tokens
+    assert {"maria lopez", "maria@example.net", "15550102000"} <= REGISTRY.values
+    assert issued.token.lower() in REGISTRY.values
