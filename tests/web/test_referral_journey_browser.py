@@ -59,6 +59,7 @@ def test_coach_refers_receiver_answers_and_coach_sees_it_live(
     page.get_by_label("Note for the receiving organization (optional)").fill("Prefers mornings.")
     page.get_by_label("The client agreed to be referred to this service.").check()
     page.get_by_label(re.compile("may see their name and contact details")).check()
+    _look(page, "refer consent (en)")
     page.get_by_role("button", name="Send referral").click()
     expect(page.get_by_role("status").first).to_contain_text("The referral is sent.")
     referral_id = page.url.rsplit("/", 1)[-1].split("?")[0]
