@@ -82,6 +82,9 @@ async def test_large_documents_are_never_cached(client: httpx.AsyncClient) -> No
     await client.post("/graphql", json={"query": QUERY})
     info = limits._cached_parse.cache_info()
     assert (info.currsize, info.hits) == (1, 1)
+    # The validation of the short document was reused too (same document, same rules).
+    assert limits._cached_validate is not None
+    assert limits._cached_validate.cache_info().hits >= 1
 
 
 async def test_json_answers_carry_nosniff_and_stay_out_of_shared_caches(
