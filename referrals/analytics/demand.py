@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.identity.principal import Principal
+from providers.geocoding.gazetteer import load_gazetteer
 from providers.models import Address, Location
 from referrals.analytics.labels import Labeler
 from referrals.analytics.refresh import dialect_of, run
@@ -41,6 +42,9 @@ class DemandRow:
     searches: Cell
     unmet: Cell
     unmet_with_capacity: Cell
+    # The ZIP code's centroid (offline gazetteer), to place the row on a map; None if unknown.
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass
@@ -118,6 +122,11 @@ async def unmet_demand(
         lines.append(Line((n, z, "unmet"), ((n, z, "capacity"),)))
     cells = suppress(values, lines)
     labeler = Labeler(session)
+    places = load_gazetteer()
+    centres: dict[str, tuple[float | None, float | None]] = {}
+    for _, z, _, _, _ in rows:
+        place = places.zip(z)
+        centres[z] = (place.latitude, place.longitude) if place else (None, None)
     out = [
         DemandRow(
             need_code=n,
@@ -126,6 +135,8 @@ async def unmet_demand(
             searches=cells[(n, z, "searches")],
             unmet=cells[(n, z, "unmet")],
             unmet_with_capacity=cells[(n, z, "capacity")],
+            latitude=centres[z][0],
+            longitude=centres[z][1],
         )
         for n, z, _, _, _ in rows
     ]

@@ -45,6 +45,9 @@ def test_an_auditor_reads_last_year_downloads_a_csv_and_finds_deserts(
     deserts = page.locator("ol.deserts li")
     expect(deserts).to_have_count(3)
     expect(deserts.first).to_contain_text("searches found nothing")
+    # The map places the three deserts (numbered markers) on their ZIP codes.
+    expect(page.get_by_role("region", name="Map of the top service deserts")).to_be_visible()
+    expect(page.locator("#demand-map .map-marker")).to_have_count(3)
 
 
 def test_every_board_page_in_english_and_spanish(page: Page, console_url: str) -> None:

@@ -155,6 +155,7 @@ class BoardPages:
             networks,
             demand=found,
             deserts=deserts,
+            tile_url=container.settings.map_tile_url,
             demand_chart=chart,
         )
 
