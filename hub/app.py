@@ -16,7 +16,7 @@ from hub.core.broker import configure_broker, is_in_process
 from hub.core.settings import Settings
 from hub.web.body_limit import BodyLimitMiddleware
 from hub.web.client_link import client_link_routes
-from hub.web.console import console_routes
+from hub.web.console import ConsoleSite
 from hub.web.hsds import hsds_mount
 from hub.web.observability import HttpMetrics, ObservabilityMiddleware
 from hub.web.ops import ops_routes
@@ -79,7 +79,8 @@ def create_app(
     routes.extend(client_link_routes(the_container))
     routes.extend(report_routes(the_container))
     routes.append(hsds_mount(settings.hsds_cors_origins))  # HSDS 3.0 facade
-    routes.extend(console_routes(the_container))  # /, /login, the console's pages, /static
+    console = ConsoleSite(the_container)
+    routes.extend(console.routes())  # /, /login, the console's pages, /static
     middleware = [
         Middleware(ObservabilityMiddleware, metrics=metrics),
         Middleware(SecurityHeadersMiddleware),
@@ -90,7 +91,13 @@ def create_app(
             upload_prefixes=settings.upload_path_prefixes,
         ),
     ]
-    app = Starlette(debug=False, routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={404: console.not_found},
+    )
     app.state.container = the_container
     return app
 

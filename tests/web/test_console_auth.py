@@ -133,7 +133,7 @@ async def test_sign_out_revokes_the_session_on_the_server(client: httpx.AsyncCli
     signed_in = await client.get("/login")
     assert signed_in.status_code == 303  # a signed-in visitor is sent on
     # Any page rendered for the session carries the sign-out form (here: a 404 page).
-    missing = await client.get("/no-such-page")
+    missing = await client.get("/no-such-page", headers={"accept": "text/html"})
     assert missing.status_code == 404
     assert "Jordan Kim" in missing.text
     found = CSRF.search(missing.text)

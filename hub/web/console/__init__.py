@@ -6,7 +6,9 @@ One module per page group; each builds its routes over the shared `Console` (`ba
 from __future__ import annotations
 
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from hub.container import Container
@@ -24,9 +26,26 @@ from hub.web.console.settings import SettingsPages
 from hub.web.console.shared_list import SharedListPages
 
 
-def console_routes(container: Container) -> list[BaseRoute]:
-    """Every console route, plus the static files (vendored libraries included)."""
-    console = Console(container)
+class ConsoleSite:
+    """The console's routes and its 404 page, over one shared `Console`."""
+
+    def __init__(self, container: Container) -> None:
+        self.console = Console(container)
+        self._not_found = self.console.page(not_found, signed_in=False)
+
+    def routes(self) -> list[BaseRoute]:
+        """Every console route, plus the static files (vendored libraries included)."""
+        return _routes(self.console)
+
+    async def not_found(self, request: Request, exc: Exception) -> Response:
+        """Unmatched paths: the console's 404 page for browsers, a plain 404 for programs."""
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            response: Response = await self._not_found(request)
+            return response
+        return PlainTextResponse("Not Found", status_code=404)
+
+
+def _routes(console: Console) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     routes.extend(AuthPages(console).routes())
     # Page groups register here, one line each.
@@ -42,6 +61,4 @@ def console_routes(container: Container) -> list[BaseRoute]:
     routes.extend(SettingsPages(console).routes())
     static = StaticFiles(packages=[("hub.web", "static")])
     routes.append(Mount("/static", app=GZipMiddleware(static, minimum_size=500), name="static"))
-    # Last: any other page a browser asks for is a console 404, with the navigation.
-    routes.append(Route("/{path:path}", console.page(not_found, signed_in=False), methods=["GET"]))
     return routes
