@@ -19,6 +19,12 @@ beforehand, as the backend keeps one per index generation, and the candidates' r
 in-process columns run in turn, each iteration starting with the next one, so that each pays
 for touching a place's pages first equally often. The machine may be shared: CPU time shows
 the work, wall time adds the waiting.
+
+With `--peer postgres URL` the same documents are also loaded into a PostgreSQL search table
+(`search_peer.py`: PostGIS, weighted tsvector with GIN, GIN arrays, the hub's score formula)
+and every query runs there too, plainly and with the geo index forced first; a second table
+prints per kind the hub's uncached and in-process p95 beside PostgreSQL's and the ratio, and
+the number of queries whose totals disagree.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ from typing import Any
 
 import httpx
 import uvicorn
+from search_peer import Peer
+from search_peer import build as build_peer
 
 from hub.app import create_app
 from hub.container import build_container
@@ -57,7 +65,8 @@ from search.query import Near, SearchQuery
 from search.service import search_services
 from search.validate import to_request
 
-ORDER = ("inproc", "backend", "raw")
+ORDER: tuple[str, ...] = ("inproc", "backend", "raw")
+PEER_ORDER = ("peer", "peer_geo")
 KINDS: dict[str, Callable[[str], SearchQuery]] = {
     "example (needs+ZIP 10km+es+evenings+free)": lambda z: SearchQuery(
         needs=("childcare", "transportation"),
@@ -149,6 +158,33 @@ def row(label: str, hits: str, timings: dict[str, list[float]], keys: tuple[str,
     return f"{label:<42} {hits:>6} | {cells} | {ratios}"
 
 
+def peer_row(label: str, timings: dict[str, list[float]], disagree: int) -> str:
+    """One line of the peer table: p95 of the hub's columns and PostgreSQL's, and the ratio."""
+    p95 = {k: pct(v, 0.95) for k, v in timings.items()}
+    best = max(min(p95["peer"], p95["peer_geo"]), 1e-9)
+    cells = " | ".join(
+        f"{p95[k]:6.1f} ({p95[f'{k}_cpu']:5.1f})" for k in ("backend", "inproc", "peer", "peer_geo")
+    )
+    ratio = p95["backend"] / best
+    return f"{label:<42} | {cells} | {ratio:>13.2f}x | {disagree:>8}"
+
+
+def print_peer(lines: list[str], overall: dict[str, list[float]]) -> None:
+    """The table of the hub against PostgreSQL (p95 ms, CPU ms in brackets)."""
+    columns = ("hub uncached", "hub in-proc", "PG plain", "PG geo first")
+    header = f"{'query':<42} | " + " | ".join(f"{c:>14}" for c in columns)
+    header += f" | {'uncached/best':>14} | {'disagree':>8}"
+    print(
+        "\nagainst PostgreSQL: p95 ms (CPU ms of this process; the PostgreSQL server's own CPU"
+        " is not in it), ratio of hub uncached to PostgreSQL's better column"
+    )
+    print(header)
+    print("-" * len(header))
+    for line in lines:
+        print(line)
+    print(peer_row("all queries", overall, 0))
+
+
 def serve(app: Any) -> tuple[uvicorn.Server, threading.Thread, int]:
     """Run uvicorn on a free loopback port in a thread."""
     with socket.socket() as probe:
@@ -225,6 +261,17 @@ async def main(args: argparse.Namespace) -> None:
             f" CPU {cpu:.1f} s; index file {size:.0f} MB; peak RSS {rss_mb():.0f} MB"
         )
     print(f"documents in index: {await backend.count():,}")
+    peer = None
+    if args.peer:
+        with sqlite3.connect(args.index) as source:
+            rows, loaded, size, postgis = build_peer(args.peer[1], source)
+        kind = "PostGIS" if postgis else "cube/earthdistance"
+        print(
+            f"PostgreSQL peer ({kind}): {rows:,} rows loaded and indexed in {loaded:.1f} s"
+            f" ({rows / loaded:,.0f} rows/s); table with indexes {size:.0f} MB"
+        )
+        peer = Peer.open(args.peer[1], postgis)
+    order = ORDER + (PEER_ORDER if peer else ())
 
     rng = random.Random(11)
     async with container.session_factory() as session:
@@ -263,11 +310,15 @@ async def main(args: argparse.Namespace) -> None:
     print("milliseconds, p50 / p95 over the queries of each kind")
     print(header)
     print("-" * len(header))
-    keys = ("inproc", "inproc_cpu", "backend", "backend_cpu", "raw", "raw_cpu", "http")
+    keys: tuple[str, ...] = ("inproc", "inproc_cpu", "backend", "backend_cpu", "raw", "raw_cpu")
+    keys += ("http",)
+    keys += tuple(k for c in PEER_ORDER for k in (c, f"{c}_cpu")) if peer else ()
     overall: dict[str, list[float]] = {k: [] for k in keys}
+    peer_lines: list[str] = []
     for kind, make in KINDS.items():
         timings: dict[str, list[float]] = {k: [] for k in keys}
         totals = []
+        disagree = 0
         for index, zip_code in enumerate([picks[0], *picks]):
             query = make(zip_code)
             request = await to_request(
@@ -294,18 +345,22 @@ async def main(args: argparse.Namespace) -> None:
 
             # Rotated, so that each column runs first (touching cold pages and caches for the
             # others) as often as the others.
-            took: dict[str, float] = {}
-            for step in range(3):
-                column = ORDER[(index + step) % 3]
+            spent: dict[str, float] = {}
+            peer_totals = []
+            for step in range(len(order)):
+                column = order[(index + step) % len(order)]
                 c0, t0 = time.process_time(), time.perf_counter()
                 if column == "inproc":
                     page = await in_process()
                 elif column == "backend":
                     await uncached.search(request)
-                else:
+                elif column == "raw":
                     raw_total = raw_run(raw, request, words, store)
-                took[column] = time.perf_counter() - t0
-                took[f"{column}_cpu"] = time.process_time() - c0
+                else:
+                    assert peer is not None
+                    peer_totals.append(peer.search(request, geo_first=column == "peer_geo"))
+                spent[column] = time.perf_counter() - t0
+                spent[f"{column}_cpu"] = time.process_time() - c0
             t3 = time.perf_counter()
             response = await http.post(
                 "/graphql", json={"query": GRAPHQL, "variables": graphql_variables(query)}
@@ -314,16 +369,22 @@ async def main(args: argparse.Namespace) -> None:
             assert response.status_code == 200, response.text
             assert "totalCount" in response.text, response.text
             assert raw_total == page.total, (raw_total, page.total)
+            disagree += any(t != page.total for t in peer_totals)
             if index == 0:
                 continue  # warm-up
             totals.append(page.total)
-            took["http"] = t4 - t3
+            spent["http"] = t4 - t3
             for key in keys:
-                timings[key].append(took[key] * 1000)
+                timings[key].append(spent[key] * 1000)
         for key in keys:
             overall[key] += timings[key]
         print(row(kind, f"{statistics.median(totals):>6.0f}", timings, keys))
+        if peer:
+            peer_lines.append(peer_row(kind, timings, disagree))
     print(row("all queries", "", overall, keys))
+    if peer:
+        print_peer(peer_lines, overall)
+        peer.close()
     print(f"peak RSS: {rss_mb():.0f} MB")
     await http.aclose()
     server.should_exit = True
@@ -339,6 +400,12 @@ if __name__ == "__main__":
     parser.add_argument("--db", type=Path, default=Path("/tmp/hub-bench/hub.sqlite3"))
     parser.add_argument("--index", type=Path, default=None)
     parser.add_argument("--queries", type=int, default=100, help="Queries per kind.")
+    parser.add_argument(
+        "--peer",
+        nargs=2,
+        metavar=("KIND", "URL"),
+        help="Also run every query on a PostgreSQL peer: --peer postgres postgresql://...",
+    )
     parser.add_argument("--skip-build", action="store_true", help="Reuse the existing index.")
     parsed = parser.parse_args()
     parsed.index = parsed.index or parsed.db.parent / "search.sqlite3"
