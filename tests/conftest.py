@@ -105,3 +105,12 @@ async def session(session_factory: SessionFactory) -> AsyncIterator[AsyncSession
     """One session; the test commits what it wants kept."""
     async with session_factory() as session:
         yield session
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last, keeping every other order.
+
+    pytest-playwright's sync API leaves an event loop running in the main thread for the rest
+    of the session, and async tests collected after it would fail to start their own.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
