@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -166,3 +167,32 @@ async def test_one_login_per_request(
     assert "one login per request" in body["errors"][0]["message"]
     # Refused before running: not even an attempt was counted.
     assert (await session.exec(select(LoginAttemptCounter))).all() == []
+
+
+async def test_parallel_guesses_are_all_counted(
+    session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    await _user(session, "coach@example.org")
+    throttle = LoginThrottle(session_factory, LoginLimits(per_account=3, per_address=100))
+
+    async def guess(n: int) -> str:
+        async with session_factory() as fresh:
+            try:
+                await login(
+                    session=fresh,
+                    email="coach@example.org",
+                    password=f"guess {n}",
+                    ttl=timedelta(hours=1),
+                    clock=FixedClock(datetime.now(UTC)),
+                    throttle=throttle,
+                    client_address="203.0.113.9",
+                )
+            except Unauthenticated as refused:
+                return refused.code.value
+        return "SIGNED_IN"
+
+    outcomes = await asyncio.gather(*(guess(n) for n in range(8)))
+    # Counted before the password check: only the first three were checked at all.
+    assert sorted(outcomes) == ["RATE_LIMITED"] * 5 + ["UNAUTHENTICATED"] * 3
+    counters = {c.key[:2]: c.attempts for c in (await session.exec(select(LoginAttemptCounter)))}
+    assert counters == {"a:": 8, "i:": 8}
