@@ -102,6 +102,7 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             # secrets in the query, and a test client's /r/<token> would carry a link token.
             "httpx": {"level": "WARNING"},
             "httpcore": {"level": "WARNING"},
+            "httpx2": {"level": "WARNING"},  # httpx's successor, under Starlette's TestClient
         },
     }
 
