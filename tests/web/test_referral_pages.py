@@ -185,6 +185,7 @@ async def test_without_share_consent_the_receiver_does_not_see_the_client(
     assert "Omar Quint" not in page.text
     assert "Prefers mornings." not in page.text
     assert "did not agree to share their details" in page.text
+    assert f"/referrals/{referral_id}/links" not in page.text  # no link to a client unseen
 
 
 async def test_stale_version_is_a_plain_conflict_and_changes_nothing(
@@ -322,3 +323,43 @@ async def test_signed_out_visitors_are_sent_to_sign_in(app_client: httpx.AsyncCl
         answer = await app_client.get(path)
         assert answer.status_code == 303
         assert answer.headers["location"].startswith("/login?next=")
+
+
+async def test_sender_issues_a_client_link_shown_once_and_revokes_it(
+    app_client: httpx.AsyncClient, demo_settings: Settings
+) -> None:
+    service_id, _ = await receiving_service(demo_settings, "foodbank.admin")
+    await sign_in_http(app_client, "coach.alameda")
+    referral_id = await _refer(app_client, service_id)
+    page = await app_client.get(f"/referrals/{referral_id}")
+    issued = await app_client.post(
+        f"/referrals/{referral_id}/links", data={"csrf": csrf_of(page.text)}
+    )
+    assert issued.status_code == 200
+    found = re.search(r"/r/(rl_[\w-]+)</code>", issued.text)
+    assert found
+    token = found.group(1)
+    again = await app_client.get(f"/referrals/{referral_id}")
+    assert token not in again.text  # shown once only
+    link_id = re.search(r'data-link-id="([^"]+)"', again.text)
+    assert link_id
+    assert (await app_client.get(f"/r/{token}")).status_code == 200  # the client's page opens
+    # Another organization's staff cannot revoke it.
+    app_client.cookies.clear()
+    await sign_in_http(app_client, "coach.cook")
+    other = await app_client.get("/referrals")
+    foreign = await app_client.post(
+        f"/referrals/links/{link_id.group(1)}/revoke", data={"csrf": csrf_of(other.text)}
+    )
+    assert foreign.status_code == 404
+    assert (await app_client.get(f"/r/{token}")).status_code == 200
+    app_client.cookies.clear()
+    await sign_in_http(app_client, "coach.alameda")
+    page = await app_client.get(f"/referrals/{referral_id}")
+    revoked = await app_client.post(
+        f"/referrals/links/{link_id.group(1)}/revoke", data={"csrf": csrf_of(page.text)}
+    )
+    assert revoked.status_code == 303
+    after = await app_client.get(revoked.headers["location"])
+    assert "The client link is revoked" in after.text
+    assert (await app_client.get(f"/r/{token}")).status_code == 404

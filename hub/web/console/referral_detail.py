@@ -49,7 +49,8 @@ class ReferralDetailPages:
     def __init__(self, console: Console) -> None:
         self.console = console
 
-    async def _details(self, viewer: Viewer, referral_id: str) -> dict[str, Any]:
+    async def details(self, viewer: Viewer, referral_id: str) -> dict[str, Any]:
+        """Everything the referral page shows, read as the viewer (the domain decides what)."""
         container = self.console.container
         actor, clock = viewer.principal, container.clock
         async with transaction(container.session_factory) as session:
@@ -91,7 +92,7 @@ class ReferralDetailPages:
             "now": clock.now(),
         }
 
-    def _page(
+    def page(
         self,
         viewer: Viewer,
         details: dict[str, Any],
@@ -102,7 +103,9 @@ class ReferralDetailPages:
         failed_action: str | None = None,
         conflict: bool = False,
         form: FormData | None = None,
+        issued_url: str | None = None,
     ) -> Response:
+        """Render the referral page with any messages of the form just posted."""
         svc = details["service"]
         title = viewer.gettext("Referral to %(service)s") % {
             "service": svc.name if svc is not None else "?"
@@ -121,6 +124,7 @@ class ReferralDetailPages:
             failed_action=failed_action,
             conflict=conflict,
             posted=form or {},
+            issued_url=issued_url,
             **details,
         )
 
@@ -129,10 +133,10 @@ class ReferralDetailPages:
         referral_id = _referral_id(request)
         if request.headers.get("hx-request") == "true":
             return await self._live(viewer, referral_id, request.query_params.get("seen"))
-        details = await self._details(viewer, referral_id)
+        details = await self.details(viewer, referral_id)
         done = request.query_params.get("done")
-        return self._page(
-            viewer, details, done=done if done in {"status", "note", "sent"} else None
+        return self.page(
+            viewer, details, done=done if done in {"status", "note", "sent", "link"} else None
         )
 
     async def _live(self, viewer: Viewer, referral_id: str, seen: str | None) -> Response:
@@ -175,8 +179,8 @@ class ReferralDetailPages:
         if target is None or version is None:
             errors["_form"] = viewer.gettext("This form was not filled in by this page. Reload it.")
         if errors or target is None or version is None:
-            details = await self._details(viewer, referral_id)
-            return self._page(
+            details = await self.details(viewer, referral_id)
+            return self.page(
                 viewer, details, status=400, errors=errors, failed_action=raw_status, form=form
             )
         reason = str(form.get("reason") or "")[:2000] or None
@@ -190,11 +194,11 @@ class ReferralDetailPages:
                 change=change,
             )
         except Conflict:
-            details = await self._details(viewer, referral_id)
-            return self._page(viewer, details, status=409, conflict=True)
+            details = await self.details(viewer, referral_id)
+            return self.page(viewer, details, status=409, conflict=True)
         except ValidationFailed as exc:
-            details = await self._details(viewer, referral_id)
-            return self._page(
+            details = await self.details(viewer, referral_id)
+            return self.page(
                 viewer,
                 details,
                 status=400,
@@ -220,8 +224,8 @@ class ReferralDetailPages:
                     body=body,
                 )
         except ValidationFailed as exc:
-            details = await self._details(viewer, referral_id)
-            return self._page(
+            details = await self.details(viewer, referral_id)
+            return self.page(
                 viewer, details, status=400, errors=field_errors(exc, viewer.gettext), form=form
             )
         return self.console.redirect(viewer, f"/referrals/{referral_id}?done=note")

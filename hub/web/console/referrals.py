@@ -7,6 +7,7 @@ from starlette.routing import BaseRoute
 from hub.web.console.base import Console
 from hub.web.console.referral_boxes import ReferralBoxPages
 from hub.web.console.referral_detail import ReferralDetailPages
+from hub.web.console.referral_links import ReferralLinkPages
 from hub.web.console.referral_new import ReferralNewPages
 
 
@@ -14,10 +15,12 @@ class ReferralPages:
     """The referral page group, assembled from its three parts."""
 
     def __init__(self, console: Console) -> None:
+        detail = ReferralDetailPages(console)
         self.parts = (
             ReferralNewPages(console),
             ReferralBoxPages(console),
-            ReferralDetailPages(console),
+            detail,
+            ReferralLinkPages(console, detail),
         )
 
     def routes(self) -> list[BaseRoute]:
