@@ -6,6 +6,7 @@ checked with axe-core in English and Spanish and must not scroll sideways.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -137,6 +138,15 @@ def test_search_detail_and_list_pages_in_english(page: Page, mail_console: str) 
     page.goto(base + "/search?need=terapia")
     expect(page.get_by_text("Several needs match these words. Choose one below.")).to_be_visible()
     check_axe(page, "search with errors (en)")
+
+    # "Use my location": the browser's position becomes the place (Oakland, near 94601).
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 37.7749, "longitude": -122.2194})
+    page.goto(base + "/search?needs=childcare")
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_url(re.compile(r"near=37\.77490%2C-122\.21940"))
+    expect(page.locator(".result").first).to_be_visible()
+    expect(page.locator(".result dt", has_text="Distance").first).to_be_visible()
 
     page.goto(base + "/search?needs=childcare&near=94601")
     page.locator(".result").first.get_by_role("link", name="Add to list").click()
