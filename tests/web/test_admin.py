@@ -198,3 +198,56 @@ async def test_only_hub_admins_reach_the_admin_pages(
     posted = await client.post("/admin/networks", data={"csrf": token, "name": "Sneaky"})
     assert posted.status_code == 403
     assert not scalar(demo_settings, "SELECT id FROM network WHERE name = 'Sneaky'")
+
+
+async def test_a_duplicate_organization_is_merged_from_the_page(
+    client: httpx.AsyncClient, demo_settings: Settings
+) -> None:
+    await sign_in(client, "admin")
+    rows = scalar(demo_settings, "SELECT id, name FROM organization ORDER BY name LIMIT 2")
+    (keep, keep_name), (dup, dup_name) = ((str(i), str(n)) for i, n in rows)
+    services = scalar(demo_settings, "SELECT count(*) FROM service WHERE organization_id IN"
+                      " (:a, :b)", a=keep, b=dup)[0][0]  # fmt: skip
+    token = await csrf_of(client, "/admin/organizations")
+    for data, message in (
+        ({"keep": keep, "duplicate": dup}, "Tick the box to confirm the merge."),
+        ({"keep": keep, "duplicate": keep, "confirm": "yes"}, "Choose two different"),
+        ({"keep": "x", "duplicate": dup, "confirm": "yes"}, "Choose an organization"),
+    ):
+        refused = await client.post("/admin/organizations/merge", data={"csrf": token, **data})
+        assert refused.status_code == 400, data
+        assert message in refused.text
+    assert scalar(demo_settings, "SELECT count(*) FROM organization WHERE id = :d", d=dup) == [(1,)]
+    merged = await client.post(
+        "/admin/organizations/merge",
+        data={"csrf": token, "keep": keep, "duplicate": dup, "confirm": "yes"},
+    )
+    assert merged.status_code == 200
+    assert f"Merged: {dup_name} → {keep_name}." in merged.text.replace("&amp;", "&")
+    assert scalar(demo_settings, "SELECT count(*) FROM organization WHERE id = :d", d=dup) == [(0,)]
+    kept = scalar(demo_settings, "SELECT count(*) FROM service WHERE organization_id = :k", k=keep)
+    assert kept == [(services,)]
+    created = await client.post(
+        "/admin/organizations", data={"csrf": token, "name": "Brand New Partner"}
+    )
+    assert created.status_code == 200
+    assert "Brand New Partner was created." in created.text
+
+
+async def test_form_addresses_reloaded_with_get_lead_back_to_their_pages(
+    client: httpx.AsyncClient, demo_settings: Settings
+) -> None:
+    await sign_in(client, "admin")
+    user = str(scalar(demo_settings, "SELECT id FROM user_account LIMIT 1")[0][0])
+    network = str(scalar(demo_settings, "SELECT id FROM network LIMIT 1")[0][0])
+    for path, target in (
+        ("/admin/networks", "/admin"),
+        ("/admin/users", "/admin"),
+        ("/admin/invitations", "/admin/invitations/new"),
+        (f"/admin/networks/{network}/organizations", f"/admin/networks/{network}"),
+        (f"/admin/users/{user}/password", f"/admin/users/{user}"),
+    ):
+        answer = await client.get(path)
+        assert answer.status_code == 303, path
+        assert answer.headers["location"] == target
+    assert (await client.get("/admin/organizations/merge")).status_code == 200

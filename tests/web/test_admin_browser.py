@@ -116,3 +116,15 @@ def test_the_invitation_pages_in_spanish_and_english(page: Page, console_url: st
     page.get_by_role("button", name="Join").click()
     expect(page.get_by_text("Use a password of at least 10 characters.")).to_be_visible()
     _look(page, "invitation-accept (en)")
+
+
+def test_the_organizations_page_in_english_and_spanish(page: Page, console_url: str) -> None:
+    sign_in(page, console_url, "admin")
+    page.get_by_role("link", name="Create or merge organizations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organizations")
+    page.get_by_role("button", name="Merge").click()
+    expect(page.get_by_text("Tick the box to confirm the merge.")).to_be_visible()
+    _look(page, "admin-organizations (en)")
+    page.get_by_role("link", name="Español").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Organizaciones")
+    _look(page, "admin-organizations (es)")

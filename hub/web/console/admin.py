@@ -170,11 +170,29 @@ class AdminPages:
         done = ("removed" if removing else "added") if changed else "kept"
         return self.console.redirect(viewer, f"/admin/networks/{network_id}?done={done}")
 
+    async def back(self, request: Request, viewer: Viewer) -> Response:
+        """GET on a form's POST address (e.g. after switching language): to its page."""
+        path = request.url.path.rstrip("/")
+        for suffix in ("/organizations", "/roles", "/network", "/deactivate", "/activate",
+                       "/password", "/tokens", "/revoke"):  # fmt: skip
+            if path.endswith(suffix) and path.count("/") == 4:
+                path = path.removesuffix(suffix)
+                break
+        if path in ("/admin/networks", "/admin/users"):
+            path = "/admin"
+        elif path == "/admin/invitations":
+            path = "/admin/invitations/new"
+        return self.console.redirect(viewer, path)
+
     def routes(self) -> list[BaseRoute]:
         """The routes of this page group."""
         page = self.console.page
         return [
             Route("/admin", page(self.index), methods=["GET"]),
+            Route("/admin/networks", page(self.back), methods=["GET"]),
+            Route("/admin/users", page(self.back), methods=["GET"]),
+            Route("/admin/invitations", page(self.back), methods=["GET"]),
+            Route("/admin/networks/{id}/organizations", page(self.back), methods=["GET"]),
             Route("/admin/networks", page(self.create_network), methods=["POST"]),
             Route("/admin/networks/{id}", page(self.network), methods=["GET"]),
             Route("/admin/networks/{id}", page(self.rename), methods=["POST"]),

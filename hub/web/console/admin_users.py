@@ -240,6 +240,10 @@ class AdminUserPages:
             return await self._show(viewer, user_id, {}, 200, issued=token_value)
         return self.console.redirect(viewer, f"/admin/users/{user_id}?done={done}")
 
+    async def reload(self, request: Request, viewer: Viewer) -> Response:
+        """GET on an action's address: back to the user's page."""
+        return self.console.redirect(viewer, f"/admin/users/{path_id(request)}")
+
     def routes(self) -> list[BaseRoute]:
         """The routes of this page group."""
         page = self.console.page
@@ -248,4 +252,6 @@ class AdminUserPages:
             Route("/admin/users", page(self.create), methods=["POST"]),
             Route("/admin/users/{id}", page(self.show), methods=["GET"]),
             Route("/admin/users/{id}/{action}", page(self.act), methods=["POST"]),
+            # Switching language on a page answered to a POST reloads its address with GET.
+            Route("/admin/users/{id}/{action}", page(self.reload), methods=["GET"]),
         ]
