@@ -360,7 +360,7 @@ class EmbeddedBackend(SearchBackend):
 
     @staticmethod
     def _rebuild_batch(terms: store.Terms, batch: list[ServiceDocument]) -> int:
-        written = store.upsert(terms.connection, batch, terms)
+        written = store.upsert(terms.connection, batch, terms, fresh=True)
         # Rowids only grow during a rebuild: chunks below the last rowid are complete.
         last = terms.connection.execute("SELECT max(rowid) FROM doc").fetchone()[0]
         if last is not None:
@@ -377,12 +377,14 @@ class EmbeddedBackend(SearchBackend):
             total = 0
             try:
                 await asyncio.to_thread(store.clear, writer)
+                await asyncio.to_thread(store.bulk_merging, writer, bulk=True)
                 terms = store.Terms(writer)
                 async for batch in batches:
                     total += await asyncio.to_thread(self._rebuild_batch, terms, list(batch))
                     if progress is not None:
                         progress(len(batch))
                 await asyncio.to_thread(terms.columns.flush)
+                await asyncio.to_thread(store.bulk_merging, writer, bulk=False)
                 await asyncio.to_thread(mark_rebuilt, writer)
                 await asyncio.to_thread(store.bump_generation, writer)
             except BaseException:

@@ -177,7 +177,16 @@ class Terms:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
         self._known: dict[tuple[Kind, str], tuple[int, int | None]] = {}
+        self._orgs: dict[tuple[str, str], int] = {}
         self.columns = columns.ColumnWriter(connection)
+
+    def org(self, doc: ServiceDocument) -> int:
+        """The organization's number (asked of `org` once per id and name in this transaction)."""
+        key = (doc.organization_id, doc.organization_name)
+        found = self._orgs.get(key)
+        if found is None:
+            found = self._orgs[key] = org_number(self.connection, doc)
+        return found
 
     def number(self, kind: Kind, value: str) -> tuple[int, int | None]:
         """The term's number and bit (added on first use)."""
@@ -222,7 +231,7 @@ def insert(
     codes.append((Kind.MODE, mode))
     if doc.timezone_name:
         batch.number(Kind.ZONE, doc.timezone_name)  # listed, not counted
-    org = org_number(connection, doc)
+    org = batch.org(doc)
     codes.append((Kind.ORGANIZATION, org))
     facets = encode(codes)
     cursor = connection.execute(
@@ -316,18 +325,25 @@ def remove(connection: sqlite3.Connection, rowid: int, facets: bytes, terms: Ter
 
 
 def upsert(
-    connection: sqlite3.Connection, docs: Sequence[ServiceDocument], terms: Terms | None = None
+    connection: sqlite3.Connection,
+    docs: Sequence[ServiceDocument],
+    terms: Terms | None = None,
+    *,
+    fresh: bool = False,
 ) -> int:
     """Insert or replace documents; a stored newer version wins. Returns how many were written.
 
     Given `terms`, the caller flushes their columns; else they are written before returning.
+    `fresh` (a rebuild into emptied tables, each document once) skips looking for a stored one.
     """
     batch = terms or Terms(connection)
     written = 0
     for doc in docs:
-        row = connection.execute(
-            "SELECT rowid, version, facets FROM doc WHERE id = ?", (doc.id,)
-        ).fetchone()
+        row = None
+        if not fresh:
+            row = connection.execute(
+                "SELECT rowid, version, facets FROM doc WHERE id = ?", (doc.id,)
+            ).fetchone()
         rowid = None
         if row is not None:
             if row[1] > doc.version:
@@ -351,6 +367,17 @@ def delete_ids(connection: sqlite3.Connection, document_ids: Sequence[str]) -> N
         if row is not None:
             remove(connection, row[0], row[1], batch)
     batch.columns.flush()
+
+
+# FTS5's defaults (automerge 4, crisismerge 16): restored after a bulk load for later writes.
+AUTOMERGE, CRISISMERGE = 4, 16
+
+
+def bulk_merging(connection: sqlite3.Connection, *, bulk: bool) -> None:
+    """Turn FTS5's incremental merging off for a bulk load (one `optimize` follows), or back on."""
+    automerge, crisismerge = (0, 64) if bulk else (AUTOMERGE, CRISISMERGE)
+    for name, value in (("automerge", automerge), ("crisismerge", crisismerge)):
+        connection.execute("INSERT INTO doc_fts (doc_fts, rank) VALUES (?, ?)", (name, value))
 
 
 def clear(connection: sqlite3.Connection) -> None:
