@@ -32,7 +32,9 @@ async def sign_in(client: httpx.AsyncClient, local: str) -> None:
 def scalar(settings: Settings, statement: str, **params: object) -> list[tuple[object, ...]]:
     """Rows of a read-only query on the test's demo database (to find ids and names)."""
     url = sa.make_url(settings.resolved_database_url())
-    sync = url.set(drivername="sqlite" if url.get_backend_name() == "sqlite" else "postgresql+psycopg")
+    sync = url.set(
+        drivername="sqlite" if url.get_backend_name() == "sqlite" else "postgresql+psycopg"
+    )
     engine = sa.create_engine(sync)
     try:
         with engine.connect() as conn:

@@ -31,7 +31,9 @@ def test_an_auditor_reads_last_year_downloads_a_csv_and_finds_deserts(
     expect(page).to_have_url(console_url + "/board")
     expect(page.get_by_role("heading", level=1)).to_have_text("Board overview")
     expect(page.get_by_role("table", name="Funnel")).to_be_visible()
-    expect(page.get_by_role("img", name="Funnel: sent, viewed, accepted, completed")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="Funnel: sent, viewed, accepted, completed")
+    ).to_be_visible()
 
     with page.expect_download() as fired:
         page.get_by_role("link", name="Download the figures (CSV)").click()
@@ -39,9 +41,12 @@ def test_an_auditor_reads_last_year_downloads_a_csv_and_finds_deserts(
     assert download.suggested_filename.startswith("network-")
     text = Path(download.path()).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][0] == "sent" and rows[-1][0].isdigit()
+    assert rows[0][0] == "sent"
+    assert rows[-1][0].isdigit()
 
-    page.get_by_role("navigation", name="Board pages").get_by_role("link", name="Unmet demand").click()
+    page.get_by_role("navigation", name="Board pages").get_by_role(
+        "link", name="Unmet demand"
+    ).click()
     deserts = page.locator("ol.deserts li")
     expect(deserts).to_have_count(3)
     expect(deserts.first).to_contain_text("searches found nothing")
