@@ -26,6 +26,7 @@ MAX_LIST = 20
 RADII = (2, 5, 10, 25, 50, 100)
 _POINT = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 _ZIP = re.compile(r"^\s*\d{5}(?:-\d{4})?\s*$")
+_CODE = re.compile(r"^[a-z0-9_]+(?:\.[a-z0-9_]+)+$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FLAGS = ("open_now", "open_evenings", "free", "accepting")
 
@@ -124,6 +125,8 @@ def _read_needs(form: SearchForm, params: QueryParams, gettext: Callable[[str], 
     known = need_words()
     for value in _many(params, "needs")[:20]:
         code = value if value in known else resolve_need(value)
+        if code is None and _CODE.match(value):
+            code = value  # a code of another taxonomy: the search checks it against the tree
         if code is None:
             form.errors["need"] = gettext(_("We do not know this need. Pick one from the list."))
         elif code not in form.needs:
