@@ -8,7 +8,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import httpx
 import pytest
@@ -205,3 +205,23 @@ async def test_an_unreachable_mail_server_is_a_readable_failure(demo_settings: S
     assert answer.status_code == 502
     assert "The list could not be sent. Please try again later." in answer.text
     assert re.search(r'name="to"[^>]*value="x@example.org"', answer.text)
+
+
+async def test_removing_services_keeps_the_search_and_the_list_in_step(
+    mail_client: tuple[httpx.AsyncClient, Any],
+) -> None:
+    client, app = mail_client
+    first, second = await _services(app, 2)
+    await sign_in(client, "coach.alameda")
+    back = f"/search?needs=food&list={first.id},{second.id}"
+    page = await client.get(f"/list?ids={first.id},{second.id}&back={quote(back)}")
+    removal = re.search(rf'href="(/list\?ids={second.id}[^"]*)">Remove from list', page.text)
+    assert removal
+    shorter = await client.get(removal.group(1).replace("&amp;", "&"))
+    assert shorter.text.count('<li class="card" data-service-id=') == 1
+    assert f'href="/search?needs=food&amp;list={second.id}"' in shorter.text  # back, in step
+    last = re.search(r'href="([^"]*)">Remove from list', shorter.text)
+    assert last
+    assert last.group(1).replace("&amp;", "&") == "/search?needs=food"  # none left: the search
+    printed = await client.get(f"/list/print?ids={first.id}")
+    assert "Remove from list" not in printed.text

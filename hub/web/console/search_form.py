@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.datastructures import ImmutableMultiDict, QueryParams
 
@@ -111,6 +111,15 @@ def service_ids(params: ImmutableMultiDict[str, Any], name: str = "list") -> lis
     """Service ids of a list parameter (`a,b,c`), well-formed and unique, at most MAX_LIST."""
     ids = [i for i in dict.fromkeys(_many(params, name)) if _ID.match(i)]
     return ids[:MAX_LIST]
+
+
+def with_list(search_url: str, ids: list[str]) -> str:
+    """The search page at `search_url` with its list replaced by `ids`."""
+    parts = urlsplit(search_url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "list"]
+    if ids:
+        query.append(("list", ",".join(ids)))
+    return f"{parts.path}?{urlencode(query)}" if query else parts.path
 
 
 def _number(text: str, low: float, high: float) -> float | None:

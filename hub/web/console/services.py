@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from hub.core.errors import NotFound
 from hub.web.console.base import Console, Viewer, safe_next
-from hub.web.console.search_form import MAX_LIST, service_ids
+from hub.web.console.search_form import MAX_LIST, service_ids, with_list
 from hub.web.console.service_labels import (
     AIDS,
     SCHEDULES,
@@ -26,13 +26,6 @@ from providers.need_words import need_label
 from providers.service_detail import service_detail
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def _with_list(search_url: str, ids: list[str]) -> str:
-    """The search page at `search_url` with its list replaced by `ids`."""
-    parts = urlsplit(search_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "list"] + [("list", ",".join(ids))]
-    return f"{parts.path}?{urlencode(query)}"
 
 
 class ServicePages:
@@ -60,7 +53,7 @@ class ServicePages:
         add_url = (
             None
             if on_list or len(shortlist) >= MAX_LIST
-            else _with_list(back, [*shortlist, detail.service.id])
+            else with_list(back, [*shortlist, detail.service.id])
         )
         now = container.clock.now()
         stale_days = container.settings.stale_after_days

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from hub.core.errors import ValidationFailed
 from hub.web.console.base import Console, Viewer, field_errors, safe_next
-from hub.web.console.search_form import service_ids
+from hub.web.console.search_form import service_ids, with_list
 from referrals.notifications.config import NotificationConfig
 from referrals.notifications.email import Mailer, build_mailer
 from referrals.notifications.sms import SmsProvider, build_sms_provider
@@ -86,6 +86,7 @@ class SharedListPages:
             values=chosen,
             sent=viewer.gettext(_SENT[sent]) if sent in _SENT else None,
             print_url="/list/print?" + urlencode({"ids": ",".join(ids), "back": back}),
+            remove_urls={i: _without(ids, i, back) for i in ids} if "print" not in template else {},
         )
 
     async def show(self, request: Request, viewer: Viewer) -> Response:
@@ -173,6 +174,15 @@ class SharedListPages:
             Route("/list/print", page(self.print_view), methods=["GET"]),
             Route("/list/send", page(self.send), methods=["POST"]),
         ]
+
+
+def _without(ids: list[str], gone: str, back: str) -> str:
+    """The list page without one service (the search it came from, when none is left)."""
+    rest = [i for i in ids if i != gone]
+    search = with_list(back, rest)
+    if not rest:
+        return search
+    return "/list?" + urlencode({"ids": ",".join(rest), "back": search})
 
 
 def _back(target: str | None) -> str:
