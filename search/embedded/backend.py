@@ -375,19 +375,33 @@ class EmbeddedBackend(SearchBackend):
             writer = self.pool.writer
             await asyncio.to_thread(writer.execute, "BEGIN IMMEDIATE")
             total = 0
+            # A batch is written on a thread while the next one is read from the directory:
+            # SQLite's work runs without the GIL, so the two overlap.
+            writing: asyncio.Future[int] | None = None
             try:
                 await asyncio.to_thread(store.clear, writer)
                 await asyncio.to_thread(store.bulk_merging, writer, bulk=True)
                 terms = store.Terms(writer)
                 async for batch in batches:
-                    total += await asyncio.to_thread(self._rebuild_batch, terms, list(batch))
+                    if writing is not None:
+                        total += await writing
+                    write = asyncio.to_thread(self._rebuild_batch, terms, list(batch))
+                    writing = asyncio.ensure_future(write)
                     if progress is not None:
                         progress(len(batch))
+                if writing is not None:
+                    total += await writing
+                    writing = None
                 await asyncio.to_thread(terms.columns.flush)
                 await asyncio.to_thread(store.bulk_merging, writer, bulk=False)
                 await asyncio.to_thread(mark_rebuilt, writer)
                 await asyncio.to_thread(store.bump_generation, writer)
             except BaseException:
+                if writing is not None:
+                    # The writer is in use until that batch is done; its outcome no longer counts.
+                    await asyncio.wait([writing])
+                    if not writing.cancelled():
+                        writing.exception()  # retrieved: the first error is the one raised
                 await asyncio.to_thread(writer.execute, "ROLLBACK")
                 raise
             await asyncio.to_thread(writer.execute, "COMMIT")

@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
+import pytest
+
 from search.document import NeedRef, ServiceDocument
 from search.embedded import EmbeddedBackend
 from search.embedded.store import AUTOMERGE, CRISISMERGE
@@ -53,3 +55,24 @@ async def test_a_rebuild_restores_merging_and_later_writes_are_found(tmp_path: P
     connection.close()
     assert config["automerge"] == AUTOMERGE
     assert config["crisismerge"] == CRISISMERGE
+
+
+async def test_a_rebuild_failing_midway_keeps_the_previous_index(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path / "search.sqlite3")
+
+    async def failing() -> AsyncIterator[list[ServiceDocument]]:
+        async for batch in _batches([_doc(n) for n in range(100, 120)]):
+            yield batch
+        raise RuntimeError("the directory went away")
+
+    try:
+        await backend.rebuild(_batches([_doc(n) for n in range(10)]))
+        with pytest.raises(RuntimeError, match="the directory went away"):
+            await backend.rebuild(failing())
+        assert await backend.count() == 10
+        assert (await backend.search(SearchRequest(text="pantry 105"))).total == 0
+        assert (await backend.search(SearchRequest(text="pantry", first=50))).total == 10
+        await backend.index([_doc(11)])  # the writer is free again
+        assert (await backend.search(SearchRequest(text="pantry 11"))).total == 1
+    finally:
+        await backend.close()
