@@ -62,6 +62,12 @@ def mapping_names() -> list[str]:
     )
 
 
+def importable_mappings(*, actor: Principal) -> list[str]:
+    """For the import form: the mappings to choose from; hub admins only."""
+    actor.require_hub_admin()
+    return mapping_names()
+
+
 def default_source(kind: ImportKind, mapping: str = "") -> str:
     """The source name `hub import` uses when none is given."""
     return {ImportKind.HSDS: "hsds", ImportKind.ICAROL: "211"}.get(kind, f"csv:{mapping}")

@@ -13,6 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from hub.container import Container
 from hub.web.console.admin import AdminPages
+from hub.web.console.admin_imports import ImportPages
 from hub.web.console.admin_invitations import InvitationPages
 from hub.web.console.admin_organizations import OrganizationPages
 from hub.web.console.admin_users import AdminUserPages
@@ -58,6 +59,7 @@ def _routes(console: Console) -> list[BaseRoute]:
     routes.extend(AdminUserPages(console).routes())
     routes.extend(InvitationPages(console).routes())
     routes.extend(OrganizationPages(console).routes())
+    routes.extend(ImportPages(console).routes())
     routes.extend(ReferralPages(console).routes())
     routes.extend(ListingPages(console).routes())
     routes.extend(SettingsPages(console).routes())
