@@ -12,6 +12,8 @@ class Dimension(StrEnum):
     SENDER = "sender_organization"
     RECEIVER = "receiver_organization"
     NEED = "need"
+    # The top-level need (see need_categories.py): a referral counts once per category.
+    NEED_CATEGORY = "need_category"
     STATUS = "status"
     OUTCOME = "outcome"
     MONTH = "month"

@@ -58,7 +58,7 @@ class Labeler:
             if text in self._orgs:
                 return self._orgs[text]
             return (await self.organizations([text]))[text]
-        if dimension == Dimension.NEED:
+        if dimension in (Dimension.NEED, Dimension.NEED_CATEGORY):
             return self._needs.get(text, text)
         return text
 

@@ -166,6 +166,22 @@ class ReferralNeedRollup(RollupMeasures, table=True):
     need: str = Field(primary_key=True, max_length=100)
 
 
+class ReferralCategoryRollup(RollupMeasures, table=True):
+    """The facts summed per sending month, sender, receiver and need category (top-level need).
+
+    A referral counts once per category however many of its needs fall under it, which the
+    need rollup cannot give (summing its need cells would count such a referral twice).
+    """
+
+    __tablename__ = "analytics_referral_category_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    sent_month: str = Field(primary_key=True, max_length=7)
+    sender_organization_id: str = Field(primary_key=True, max_length=64)
+    receiver_organization_id: str = Field(primary_key=True, max_length=64)
+    category: str = Field(primary_key=True, max_length=100)
+
+
 class RefreshMark(SQLModel, table=True):
     """How far the fact table has caught up with the referral history."""
 

@@ -2,7 +2,10 @@
 
 Population: referrals SENT in [start, end) whose sender or receiver is in scope, minus those
 entered in error. A referral with several needs counts once per need in `need` groups (so need
-rows do not add up to the total, and are not used to derive one another).
+rows do not add up to the total, and are not used to derive one another), and once per top-level
+need in `need_category` groups (see need_categories.py). With `need_category` the population is
+the referrals with a need in that category, and need groups are the category's own needs (the
+drill-down).
 
 Whole months come from the monthly rollup and partial months from the fact table (sources.py);
 counts are summed and durations merged before suppression and percentiles, so the split never
@@ -22,6 +25,7 @@ from hub.core.errors import ErrorCode, ValidationFailed
 from hub.identity.principal import Principal
 from referrals.analytics.dimensions import Dimension, GroupValue
 from referrals.analytics.labels import Labeler
+from referrals.analytics.need_categories import check_category
 from referrals.analytics.percentiles import Values, nearest_ranks
 from referrals.analytics.refresh import ensure_fresh
 from referrals.analytics.scope import Scope, resolve_scope
@@ -54,12 +58,14 @@ ROW_LINES: tuple[tuple[str, tuple[str, ...], bool], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ReportQuery:
-    """What to report: a date range of sending, the grouping, optionally one network."""
+    """What to report: a date range of sending, the grouping, optionally one network and one
+    top-level need category."""
 
     start: datetime
     end: datetime
     group_by: tuple[Dimension, ...] = ()
     network_id: str | None = None
+    need_category: str | None = None
 
     def validate(self) -> None:
         """Refuse empty or absurd ranges and repeated dimensions."""
@@ -71,6 +77,8 @@ class ReportQuery:
             raise ValidationFailed.single("to", ErrorCode.INVALID, "Ask for at most ten years.")
         if len(set(self.group_by)) != len(self.group_by):
             raise ValidationFailed.single("groupBy", ErrorCode.DUPLICATE, "Name each once.")
+        if self.need_category is not None:
+            check_category(self.need_category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,13 +180,15 @@ async def network_report(
     query.validate()
     scope = await resolve_scope(session=session, actor=actor, network_id=query.network_id)
     await ensure_fresh(session=session, clock=clock)
-    with_needs = Dimension.NEED in query.group_by
+    # A referral with several needs is in several need (or category) groups.
+    with_needs = bool({Dimension.NEED, Dimension.NEED_CATEGORY} & set(query.group_by))
+    category = query.need_category
     split = split_range(query.start, query.end)
-    parts = sources(split, scope, query.group_by)
+    parts = sources(split, scope, query.group_by, category=category)
     found = await gather(session, parts, query.group_by)
     if with_needs:
-        # A referral with several needs is in several need groups: the total is read apart.
-        whole = (await gather(session, sources(split, scope, ()), ()))[()]
+        # Groups overlap: the total is read apart.
+        whole = (await gather(session, sources(split, scope, (), category=category), ()))[()]
     else:
         # Groups partition the population: the total is their union, no second scan.
         whole = Group.merged(found.values())
@@ -213,5 +223,5 @@ async def network_report(
         first_action=first_total,
         closure=close_total,
     )
-    reasons = await _reasons(session, sources(split, scope, (), reasons=True))
+    reasons = await _reasons(session, sources(split, scope, (), reasons=True, category=category))
     return NetworkReport(query=query, scope=scope, rows=out, total=total_row, reasons=reasons)

@@ -1,8 +1,10 @@
 """The monthly rollups: facts summed per cell, rebuilt block by block from the fact table.
 
-Three tables share the measures (models.RollupMeasures): ReferralRollup, one row per (month,
+Four tables share the measures (models.RollupMeasures): ReferralRollup, one row per (month,
 sender, receiver, status, outcome, reason code); ReferralPairRollup, one row per (month,
-sender, receiver); and ReferralNeedRollup, one row per (month, sender, receiver, need).
+sender, receiver); ReferralNeedRollup, one row per (month, sender, receiver, need); and
+ReferralCategoryRollup, one row per (month, sender, receiver, need category), where a referral
+counts once per category however many of its needs fall under it.
 
 A block is one (sending month, sender, receiver): every cell of a block is recomputed together,
 so the fact refresh only names the blocks whose facts it touched (before and after the change,
@@ -25,11 +27,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from referrals.analytics.models import (
     NO_VALUE,
+    ReferralCategoryRollup,
     ReferralFact,
     ReferralNeedRollup,
     ReferralPairRollup,
     ReferralRollup,
 )
+from referrals.analytics.need_categories import category_of
 from referrals.analytics.percentiles import Values
 from referrals.models import ReferralNeed
 
@@ -37,6 +41,7 @@ _f: sa.Table = ReferralFact.__table__  # type: ignore[attr-defined]
 _u: sa.Table = ReferralRollup.__table__  # type: ignore[attr-defined]
 _pu: sa.Table = ReferralPairRollup.__table__  # type: ignore[attr-defined]
 _nu: sa.Table = ReferralNeedRollup.__table__  # type: ignore[attr-defined]
+_cu: sa.Table = ReferralCategoryRollup.__table__  # type: ignore[attr-defined]
 _n: sa.Table = ReferralNeed.__table__  # type: ignore[attr-defined]
 
 Block = tuple[str, str, str]
@@ -165,6 +170,7 @@ def _cell(cells: dict[tuple[str, ...], _Cell], key: tuple[str, ...]) -> _Cell:
 _BLOCK = ("sent_month", "sender_organization_id", "receiver_organization_id")
 _KEY = (*_BLOCK, "status", "outcome", "reason_code")
 _NEED_KEY = (*_BLOCK, "need")
+_CATEGORY_KEY = (*_BLOCK, "category")
 
 
 async def _rebuild(
@@ -175,6 +181,7 @@ async def _rebuild(
         await run(session, sa.delete(_u).where(where(_u)))
         await run(session, sa.delete(_pu).where(where(_pu)))
         await run(session, sa.delete(_nu).where(where(_nu)))
+        await run(session, sa.delete(_cu).where(where(_cu)))
     facts = (await run(session, sa.select(*_FACT_COLUMNS).where(where(_f)))).all()
     needs: dict[str, list[str]] = {}
     need_select = (
@@ -187,19 +194,24 @@ async def _rebuild(
     cells: dict[tuple[str, ...], _Cell] = {}
     pair_cells: dict[tuple[str, ...], _Cell] = {}
     need_cells: dict[tuple[str, ...], _Cell] = {}
+    category_cells: dict[tuple[str, ...], _Cell] = {}
     for fact in facts:
         block = (str(fact[1]), str(fact[2]), str(fact[3]))
         key = (*block, str(fact[4]), fact[5] or NO_VALUE, fact[6] or NO_VALUE)
         _add(_cell(cells, key), fact)
         _add(_cell(pair_cells, block), fact)
-        for need in needs.get(str(fact[0]), ()):
+        codes = needs.get(str(fact[0]), ())
+        for need in codes:
             _add(_cell(need_cells, (*block, need)), fact)
+        for category in {category_of(need) for need in codes}:
+            _add(_cell(category_cells, (*block, category)), fact)
     connection = await session.connection()
     written = 0
     for table, found, names in (
         (_u, cells, _KEY),
         (_pu, pair_cells, _BLOCK),
         (_nu, need_cells, _NEED_KEY),
+        (_cu, category_cells, _CATEGORY_KEY),
     ):
         if found:
             await connection.execute(sa.insert(table), _rows(found, names))
@@ -223,7 +235,7 @@ async def rebuild_blocks(session: AsyncSession, blocks: Iterable[Block]) -> int:
 
 async def rebuild_rollup(session: AsyncSession) -> int:
     """Rebuild the whole rollup from the facts, a month at a time; returns cells written."""
-    for table in (_u, _pu, _nu):
+    for table in (_u, _pu, _nu, _cu):
         await run(session, sa.delete(table))
     months = sa.select(_f.c.sent_month).distinct().order_by(_f.c.sent_month)
     written = 0

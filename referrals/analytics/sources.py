@@ -24,11 +24,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from referrals.analytics.dimensions import Dimension
 from referrals.analytics.models import (
     NO_VALUE,
+    ReferralCategoryRollup,
     ReferralFact,
     ReferralNeedRollup,
     ReferralPairRollup,
     ReferralRollup,
 )
+from referrals.analytics.need_categories import in_subtree, referral_categories
 from referrals.analytics.percentiles import Values
 from referrals.analytics.rollup import COUNTS, run, unpack
 from referrals.analytics.scope import Scope
@@ -38,6 +40,7 @@ _f: sa.Table = ReferralFact.__table__  # type: ignore[attr-defined]
 _u: sa.Table = ReferralRollup.__table__  # type: ignore[attr-defined]
 _pu: sa.Table = ReferralPairRollup.__table__  # type: ignore[attr-defined]
 _nu: sa.Table = ReferralNeedRollup.__table__  # type: ignore[attr-defined]
+_cu: sa.Table = ReferralCategoryRollup.__table__  # type: ignore[attr-defined]
 _n: sa.Table = ReferralNeed.__table__  # type: ignore[attr-defined]
 
 
@@ -105,10 +108,14 @@ def split_range(start: datetime, end: datetime) -> RangeParts:
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One part of the population: a FROM/WHERE over a rollup table (None: the facts)."""
+    """One part of the population: a FROM/WHERE over a rollup table (None: the facts).
+
+    `categories` is the (referral, category) subquery the facts are joined with, if any.
+    """
 
     base: sa.Select[Any]
     rollup: sa.Table | None
+    categories: sa.Subquery | None = None
 
     def column(self, dimension: Dimension) -> ColumnElement[Any]:
         """The column a dimension groups by in this source."""
@@ -116,16 +123,21 @@ class Source:
             c = self.rollup.c
             if dimension == Dimension.OUTCOME:
                 return sa.func.nullif(c.outcome, NO_VALUE)
-            # Only the need rollup has `need`, only the main one `status` (see sources()).
+            # Only the need rollup has `need`, the category one `category`, only the main one
+            # `status` (see sources()).
             name = {
                 Dimension.SENDER: "sender_organization_id",
                 Dimension.RECEIVER: "receiver_organization_id",
                 Dimension.NEED: "need",
+                Dimension.NEED_CATEGORY: "category",
                 Dimension.STATUS: "status",
                 Dimension.MONTH: "sent_month",
             }[dimension]
             column: ColumnElement[Any] = c[name]
             return column
+        if dimension == Dimension.NEED_CATEGORY and self.categories is not None:
+            category: ColumnElement[Any] = self.categories.c.category
+            return category
         return {
             Dimension.SENDER: _f.c.sender_organization_id,
             Dimension.RECEIVER: _f.c.receiver_organization_id,
@@ -161,16 +173,28 @@ _PAIR_DIMENSIONS = {Dimension.SENDER, Dimension.RECEIVER, Dimension.MONTH}
 
 
 def sources(
-    parts: RangeParts, scope: Scope, dimensions: Sequence[Dimension], *, reasons: bool = False
+    parts: RangeParts,
+    scope: Scope,
+    dimensions: Sequence[Dimension],
+    *,
+    reasons: bool = False,
+    category: str | None = None,
 ) -> list[Source]:
     """The rollup (whole months) and fact (partial months) parts of a report's population.
 
     Whole months come from the coarsest rollup that holds the grouping's columns (and the
-    reason codes when `reasons`).
+    reason codes when `reasons`). With `category`, only referrals with a need in that
+    top-level need's subtree (and, grouped by need, only the subtree's needs).
     """
     with_needs = Dimension.NEED in dimensions
-    # The need rollup has no status or outcome: such need reports read the facts throughout.
-    finer = with_needs and {Dimension.STATUS, Dimension.OUTCOME} & set(dimensions)
+    with_categories = not with_needs and (
+        Dimension.NEED_CATEGORY in dimensions or category is not None
+    )
+    # The need and category rollups have no status, outcome or reason: such reports read the
+    # facts throughout.
+    finer = (with_needs or with_categories) and (
+        bool({Dimension.STATUS, Dimension.OUTCOME} & set(dimensions)) or reasons
+    )
     out: list[Source] = []
     edges = parts.edges
     if parts.months is not None and finer:
@@ -178,6 +202,8 @@ def sources(
     elif parts.months is not None:
         if with_needs:
             table = _nu
+        elif with_categories:
+            table = _cu
         elif not reasons and set(dimensions) <= _PAIR_DIMENSIONS:
             table = _pu
         else:
@@ -193,17 +219,27 @@ def sources(
                 ),
             )
         )
+        if category is not None and with_needs:
+            base = base.where(in_subtree(table.c.need, category))
+        elif category is not None:
+            base = base.where(table.c.category == category)
         out.append(Source(base, table))
     for start, end in edges:
         base = sa.select(sa.literal(1)).select_from(_f)
+        subquery = None
         if with_needs:
             base = base.select_from(_f.join(_n, _n.c.referral_id == _f.c.referral_id))
+            if category is not None:
+                base = base.where(in_subtree(_n.c.need_code, category))
+        elif with_categories:
+            subquery = referral_categories(category)
+            base = base.select_from(_f.join(subquery, subquery.c.referral_id == _f.c.referral_id))
         base = base.where(
             _f.c.sent_at >= start,
             _f.c.sent_at < end,
             scope.referral_filter(_f.c.sender_organization_id, _f.c.receiver_organization_id),
         )
-        out.append(Source(base, None))
+        out.append(Source(base, None, subquery))
     return out
 
 

@@ -19,12 +19,14 @@ def _query(
     to: datetime,
     network_id: strawberry.ID | None,
     group_by: list[Dimension] | None = None,
+    need_category: str | None = None,
 ) -> report.ReportQuery:
     return report.ReportQuery(
         start=from_,
         end=to,
         group_by=tuple(group_by or ()),
         network_id=decode_optional_id(network_id, "Network", field="networkId"),
+        need_category=need_category,
     )
 
 
@@ -37,6 +39,15 @@ FromArg = Annotated[
     datetime, strawberry.argument(name="from", description="Inclusive start (a time with zone).")
 ]
 ToArg = Annotated[datetime, strawberry.argument(description="Exclusive end.")]
+NeedCategoryArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description=(
+            "A top-level need code (e.g. `food`): only referrals with a need under it, and "
+            "NEED groups only for its own needs (the drill-down of NEED_CATEGORY)."
+        )
+    ),
+]
 NetworkArg = Annotated[
     strawberry.ID | None,
     strawberry.argument(description="A network's id; auditors may name only their own."),
@@ -53,13 +64,14 @@ class AnalyticsQuery:
         to: ToArg,
         group_by: list[Dimension] | None = None,
         network_id: NetworkArg = None,
+        need_category: NeedCategoryArg = None,
     ) -> t.NetworkReport:
         async with info.context.transaction() as session:
             value = await report.network_report(
                 session=session,
                 actor=info.context.principal,
                 clock=info.context.clock,
-                query=_query(from_, to, network_id, group_by),
+                query=_query(from_, to, network_id, group_by, need_category),
             )
         return t.network_report(value)
 

@@ -67,6 +67,7 @@ def _key(x: Raw, dimension: Dimension, need: str | None) -> Any:
         Dimension.SENDER: r.sender_organization_id,
         Dimension.RECEIVER: r.receiver_organization_id,
         Dimension.NEED: need,
+        Dimension.NEED_CATEGORY: need,
         Dimension.STATUS: r.status.value,
         Dimension.OUTCOME: r.outcome.value if r.outcome else None,
         Dimension.MONTH: r.sent_at.strftime("%Y-%m"),
@@ -104,10 +105,18 @@ def measures(rows: list[Raw]) -> dict[str, Any]:
 
 
 def grouped(rows: list[Raw], dims: tuple[Dimension, ...]) -> dict[tuple[Any, ...], dict[str, Any]]:
-    """Measures per group key (a referral with two needs is in two need groups)."""
+    """Measures per group key (a referral with two needs is in two need groups, and in one
+    category group per top-level need: `food.pantry` and `food.meals` count once in `food`)."""
     groups: dict[tuple[Any, ...], list[Raw]] = defaultdict(list)
     for x in rows:
-        for need in x.needs if Dimension.NEED in dims else [None]:
+        values: list[str | None]
+        if Dimension.NEED in dims:
+            values = [*x.needs]
+        elif Dimension.NEED_CATEGORY in dims:
+            values = [*sorted({n.split(".", 1)[0] for n in x.needs})]
+        else:
+            values = [None]
+        for need in values:
             groups[tuple(_key(x, d, need) for d in dims)].append(x)
     return {k: measures(v) for k, v in groups.items()}
 

@@ -27,11 +27,13 @@ from referrals.analytics.dimensions import Dimension
 from referrals.analytics.export import ReportKind, export_report, to_csv
 from referrals.analytics.flows import flow_matrix
 from referrals.analytics.health import listing_health
+from referrals.analytics.need_categories import categories
 from referrals.analytics.report import network_report
 
 CHANGES_PAGE = 50
 DEMAND_ROWS = 100
 MAX_CURSOR = 512
+MAX_NEED = 100
 
 
 class BoardPages:
@@ -43,6 +45,15 @@ class BoardPages:
     def _filters(self, request: Request, viewer: Viewer) -> BoardFilters:
         now = self.console.container.clock.now()
         return read_filters(request.query_params, now, viewer.gettext)
+
+    def _category(self, request: Request) -> tuple[str | None, bool]:
+        """The `need` query parameter as a top-level need code, and whether it was bad."""
+        given = (request.query_params.get("need") or "").strip()[:MAX_NEED]
+        if not given:
+            return None, False
+        if given not in categories():
+            return None, True
+        return given, False
 
     def _page(
         self,
@@ -106,8 +117,18 @@ class BoardPages:
         )
 
     async def flows(self, request: Request, viewer: Viewer) -> Response:
-        """`/board/flows`: organization to organization, by need, by month."""
+        """`/board/flows`: organization to organization, by need category (or one category's
+        needs with `?need=<category>`), by month."""
         filters = self._filters(request, viewer)
+        category, bad_category = self._category(request)
+        if bad_category:
+            filters.errors["need"] = viewer.gettext(
+                "That need category is not known; showing every category."
+            )
+        if category is None:
+            need_query = filters.query(Dimension.NEED_CATEGORY)
+        else:
+            need_query = replace(filters.query(Dimension.NEED), need_category=category)
         container = self.console.container
         actor, clock = viewer.principal, container.clock
         async with transaction(container.session_factory) as session:
@@ -116,7 +137,7 @@ class BoardPages:
                 session=session, actor=actor, clock=clock, query=filters.query()
             )
             by_need = await network_report(
-                session=session, actor=actor, clock=clock, query=filters.query(Dimension.NEED)
+                session=session, actor=actor, clock=clock, query=need_query
             )
             by_month = await network_report(
                 session=session, actor=actor, clock=clock, query=filters.query(Dimension.MONTH)
@@ -130,6 +151,8 @@ class BoardPages:
             filters,
             networks,
             matrix=matrix,
+            category=category,
+            category_name=categories().get(category or "", ""),
             by_need=by_need,
             need_chart=bar_chart(needs),
             by_month=by_month,
@@ -209,12 +232,13 @@ class BoardPages:
     async def download(self, request: Request, viewer: Viewer) -> Response:
         """`/board/<kind>.csv`: a report as CSV in the signed-in session (same suppression)."""
         filters = self._filters(request, viewer)
+        category, bad_category = self._category(request)
         try:
             kind = ReportKind(request.path_params["kind"])
             group_by = tuple(Dimension(d) for d in request.query_params.getlist("group_by")[:3])
         except ValueError:
             return self._bad_download(viewer)
-        if filters.errors:
+        if filters.errors or bad_category:
             return self._bad_download(viewer)
         container = self.console.container
         try:
@@ -224,7 +248,7 @@ class BoardPages:
                     actor=viewer.principal,
                     clock=container.clock,
                     kind=kind,
-                    query=filters.query(*group_by),
+                    query=replace(filters.query(*group_by), need_category=category),
                     pseudonym_key=container.settings.secret_key.get_secret_value().encode(),
                 )
         except ValidationFailed:
