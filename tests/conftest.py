@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import uuid
@@ -108,9 +109,16 @@ async def session(session_factory: SessionFactory) -> AsyncIterator[AsyncSession
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run browser tests last, keeping every other order.
+    """Run sync browser tests last, keeping every other order.
 
     pytest-playwright's sync API leaves an event loop running in the main thread for the rest
-    of the session, and async tests collected after it would fail to start their own.
+    of the session, and async tests collected after it (async browser tests included) would
+    fail to start their own.
     """
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+    def sync_browser(item: pytest.Item) -> bool:
+        function = getattr(item, "function", None)
+        is_async = function is not None and inspect.iscoroutinefunction(function)
+        return item.get_closest_marker("browser") is not None and not is_async
+
+    items.sort(key=sync_browser)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
-from babel.messages.extract import extract_from_dir
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.core.clock import FixedClock
-from hub.web import i18n
 from hub.web.client_link import POST_LIMIT
 from hub.web.ratelimit import SlidingWindowLimiter
 from referrals.links import issue_link, revoke_link
@@ -142,19 +139,3 @@ def test_sliding_window_forgets_old_hits() -> None:
     assert limiter.hit("b") == 0
     clock[0] = 10.5
     assert limiter.hit("a") == 0
-
-
-def test_every_page_string_has_a_spanish_translation() -> None:
-    web = Path(i18n.__file__).parent
-    method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
-    options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    ids = {
-        message[2] if isinstance(message[2], str) else message[2][0]
-        for message in extract_from_dir(
-            str(web), method_map, options, keywords={"_": None, "gettext": None}
-        )
-    }
-    assert len(ids) > 40
-    spanish = i18n.translations("es")
-    untranslated = sorted(i for i in ids if spanish.gettext(i) == i and i not in {"No"})
-    assert untranslated == []
