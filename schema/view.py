@@ -6,7 +6,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -18,6 +18,7 @@ from hub.container import Container
 from hub.core import safe_json
 from hub.core.errors import Unauthenticated
 from schema.context import Context, authenticate
+from schema.graphiql import GRAPHIQL_PAGE
 from schema.root import build_schema
 
 
@@ -45,6 +46,10 @@ class HubGraphQL(GraphQL[Context, None]):
         if not isinstance(value, dict):
             raise HTTPException(400, "Send a JSON object with `query` (and `variables`).")
         return value
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the vendored files under /static (no CDN: it works offline)."""
+        return HTMLResponse(GRAPHIQL_PAGE)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         """Authenticate an HTTP request; WebSockets authenticate in `on_ws_connect`."""

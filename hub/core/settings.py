@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 24 * 30
     login_token_ttl_hours: int = 12
 
+    # The web console: a signed-in session ends after this long, or after this long unused.
+    console_session_hours: int = 12
+    console_idle_minutes: int = 30
+    # Map tiles of the console's maps ({z}/{x}/{y}); empty draws markers on a plain background.
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
     # Request limits: bodies over max_body_bytes get 413; import uploads may be larger.
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 50_000_000

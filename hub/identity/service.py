@@ -192,6 +192,7 @@ _TOKEN_AND_USER = (
         _TOKEN.c.expires_at,
         _TOKEN.c.revoked_at,
         _TOKEN.c.last_used_at,
+        _TOKEN.c.created_at,
         _USER.c.name,
         _USER.c.is_active,
         _USER.c.is_hub_admin,
@@ -211,14 +212,21 @@ _TOUCH = (
 )
 
 
-def resolve_token(db: Statements, *, token: str, now: datetime) -> Principal:
-    """Resolve a bearer token; unknown, expired and revoked tokens are all refused alike."""
+def resolve_token(
+    db: Statements, *, token: str, now: datetime, idle: timedelta | None = None
+) -> Principal:
+    """Resolve a bearer token; unknown, expired, revoked and idle tokens are all refused alike.
+
+    `idle` (for console sessions) refuses a token unused for longer than that; "used" is known
+    to within `LAST_USED_PRECISION`, so idle limits are much longer than it.
+    """
     found = db.fetch_one(_TOKEN_AND_USER, {"token_hash": hash_token(token)})
     if (
         found is None
         or found["revoked_at"] is not None
         or found["expires_at"] <= now
         or not found["is_active"]
+        or (idle is not None and now - (found["last_used_at"] or found["created_at"]) > idle)
     ):
         raise Unauthenticated("The token is unknown, expired or revoked.")
     last_used = found["last_used_at"]
@@ -243,7 +251,18 @@ async def principal_for_token(*, session: AsyncSession, token: str, clock: Clock
     )
 
 
-async def authenticate_token(*, factory: SessionFactory, token: str, clock: Clock) -> Principal:
+async def authenticate_token(
+    *, factory: SessionFactory, token: str, clock: Clock, idle: timedelta | None = None
+) -> Principal:
     """`resolve_token` in a transaction of its own (one trip on SQLite): each request's check."""
     now = clock.now()
-    return await run_unit(factory, lambda db: resolve_token(db, token=token, now=now))
+    return await run_unit(factory, lambda db: resolve_token(db, token=token, now=now, idle=idle))
+
+
+async def end_session(*, session: AsyncSession, token: str, clock: Clock) -> None:
+    """Revoke the token behind a signed-in session (sign-out); unknown tokens are ignored."""
+    found = await session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    record = found.first()
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = clock.now()
+        session.add(record)

@@ -12,8 +12,7 @@ from urllib.parse import quote, urlencode
 from babel.dates import format_time, get_day_names
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Route
 
 from hub.container import Container
 from hub.core.db import transaction
@@ -101,11 +100,10 @@ class ClientLinkPages:
         self.get_limiter = SlidingWindowLimiter(limit=GET_LIMIT, window=GET_WINDOW_SECONDS)
 
     def routes(self) -> list[BaseRoute]:
-        """The page, its form endpoint and its stylesheet."""
+        """The page and its form endpoint (its stylesheet is under the console's /static)."""
         return [
             Route("/r/{token}", self.show, methods=["GET"]),
             Route("/r/{token}", self.act, methods=["POST"]),
-            Mount("/static", StaticFiles(packages=[("hub.web", "static")]), name="static"),
         ]
 
     def _missing(self, language: str) -> HTMLResponse:

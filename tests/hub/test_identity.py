@@ -18,6 +18,7 @@ from hub.identity.service import (
     IssuedToken,
     authenticate_token,
     create_user,
+    end_session,
     grant_membership,
     issue_token,
     login,
@@ -215,4 +216,43 @@ async def test_a_request_check_resolves_the_principal_and_rarely_writes(
     with pytest.raises(Unauthenticated):
         await authenticate_token(
             factory=session_factory, token=issued.token, clock=FixedClock(later)
+        )
+
+
+async def test_a_console_session_ends_when_idle_and_at_sign_out(
+    session: AsyncSession, session_factory: SessionFactory
+) -> None:
+    org = await _org(session)
+    _user, issued = await _member_with_token(
+        session, org, name="Ines", role=OrgRole.STAFF, ttl=timedelta(hours=12)
+    )
+    idle = timedelta(minutes=30)
+
+    async def check(at: datetime) -> None:
+        await authenticate_token(
+            factory=session_factory, token=issued.token, clock=FixedClock(at), idle=idle
+        )
+
+    # Never used: idle counts from its creation.
+    with pytest.raises(Unauthenticated):
+        await check(NOW + idle + timedelta(seconds=1))
+    await check(NOW + idle - timedelta(seconds=1))
+    # Each use moves the idle window on (to within LAST_USED_PRECISION).
+    used = NOW + idle - timedelta(seconds=1)
+    await check(used + idle - LAST_USED_PRECISION)
+    last = used + idle - LAST_USED_PRECISION
+    with pytest.raises(Unauthenticated):
+        await check(last + idle + timedelta(seconds=1))
+    # Without an idle limit (a Bearer token) the same token still works until it expires.
+    await authenticate_token(
+        factory=session_factory, token=issued.token, clock=FixedClock(NOW + timedelta(hours=11))
+    )
+    # Signing out revokes it for good.
+    async with session_factory() as writer:
+        await end_session(session=writer, token=issued.token, clock=FixedClock(NOW))
+        await end_session(session=writer, token="hub_unknown", clock=FixedClock(NOW))
+        await writer.commit()
+    with pytest.raises(Unauthenticated):
+        await authenticate_token(
+            factory=session_factory, token=issued.token, clock=FixedClock(NOW + timedelta(hours=1))
         )
