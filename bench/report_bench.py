@@ -5,8 +5,9 @@ Generates organizations, a network, clients, referrals with consistent timestamp
 analytics fact table and its monthly rollup once (timed, and the rollup alone), then times the
 real domain calls (`network_report`, `flow_matrix`) for the common groupings over a month, a
 quarter and a year, as a hub admin and as a network auditor. Prints wall and CPU p50/p95 per
-case. Then times the board's `/board` page as a signed-in auditor, whole request in process
-(session check, report, template), for the last year. Run:
+case. Then times the board's `/board` and `/board/flows` pages (by need category, and one
+category's drill-down) as a signed-in auditor, whole request in process (session check,
+reports, template), for the last year. Run:
 
     .venv/bin/python bench/report_bench.py [--referrals 1000000] [--repeat 15] [--db PATH]
     .venv/bin/python bench/report_bench.py --db PATH --keep-facts --board-only
@@ -48,7 +49,18 @@ DAYS = 730
 NOW = START + timedelta(days=DAYS + 60)
 ORGS = 120
 NETWORK_ORGS = 30
-NEEDS = ("food", "housing", "childcare", "transportation", "health", "legal", "training")
+# Child needs too, so categories (food, housing, legal) gather several needs of a referral.
+NEEDS = (
+    "food.pantry",
+    "food.meals",
+    "housing.shelter",
+    "housing.rent_assistance",
+    "childcare",
+    "transportation",
+    "health",
+    "legal.tenant",
+    "training",
+)
 FMT = "%Y-%m-%d %H:%M:%S.%f"
 D = Dimension
 
@@ -336,7 +348,7 @@ async def measure(url: str, network_id: str, repeat: int, full: bool, build: boo
 
 
 async def measure_board(url: str, data_dir: Path, network_id: str, repeat: int) -> None:
-    """Time GET /board (a year, the auditor's network) through the whole app, in process."""
+    """Time the board's pages (a year, the auditor's network) through the whole app, in process."""
     settings = Settings(database_url=url, data_dir=data_dir, secret_key="bench-secret-key")
     engine = create_engine(url)
     async with create_session_factory(engine)() as session:
@@ -359,20 +371,26 @@ async def measure_board(url: str, data_dir: Path, network_id: str, repeat: int) 
     # The page's default range ends today; the generated history ends at NOW, so ask for the
     # last generated year explicitly (plain dates, as a person would type them).
     last = (NOW - timedelta(days=61)).date()
-    path = f"/board?from={last - timedelta(days=364)}&to={last}"
+    year = f"from={last - timedelta(days=364)}&to={last}"
+    pages = (
+        (f"/board?{year}", "Board overview", "GET /board"),
+        (f"/board/flows?{year}", "By need category", "GET /board/flows"),
+        (f"/board/flows?{year}&need=housing", "By need: Housing", "GET /board/flows?need=housing"),
+    )
     cookies = {"hub_session": issued.token}
     async with httpx.AsyncClient(
         transport=transport, base_url="http://127.0.0.1:8000", cookies=cookies
     ) as client:
-        first = await client.get(path)
-        assert first.status_code == 200, first.status_code
-        assert "Board overview" in first.text
+        for path, heading, label in pages:
+            first = await client.get(path)
+            assert first.status_code == 200, first.status_code
+            assert heading in first.text
 
-        async def call() -> None:
-            answer = await client.get(path)
-            assert answer.status_code == 200
+            async def call(path: str = path) -> None:
+                answer = await client.get(path)
+                assert answer.status_code == 200
 
-        await _time("GET /board (year, auditor), whole page", repeat, call)
+            await _time(f"{label} (year, auditor), whole page", repeat, call)
     await app.state.container.close()
 
 
@@ -387,7 +405,7 @@ def main() -> None:
     parser.add_argument(
         "--keep-facts", action="store_true", help="Reuse the built fact table and rollup."
     )
-    parser.add_argument("--board-only", action="store_true", help="Time only GET /board.")
+    parser.add_argument("--board-only", action="store_true", help="Time only the board pages.")
     args = parser.parse_args()
     path = args.db or Path(tempfile.mkdtemp()) / "report_bench.sqlite3"
     url = f"sqlite+aiosqlite:///{path}"

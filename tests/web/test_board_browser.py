@@ -100,6 +100,8 @@ def test_a_need_category_opens_its_needs_and_the_breadcrumb_leads_back(
     expect(
         page.get_by_role("img", name=re.compile("Referrals sent by need category"))
     ).to_be_visible()
+    by_need = page.locator("section[aria-labelledby=by-need]")
+    by_need.screenshot(path=str(ARTIFACTS / "board-flows-categories-section-en.png"))
     categories.get_by_role("link", name="Housing").click()
     expect(page).to_have_url(re.compile(r"need=housing"))
     expect(page.get_by_role("heading", name="By need: Housing")).to_be_visible()
