@@ -72,7 +72,7 @@ async def upload(
 
 
 async def _finished(client: httpx.AsyncClient, path: str) -> str:
-    for _ in range(200):
+    for _ in range(1200):
         page = await client.get(path)
         if "Import result" in page.text:
             return page.text
@@ -216,3 +216,30 @@ async def test_only_hub_admins_see_the_page(demo_settings: Settings) -> None:
         assert posted.status_code == 403
     await app.state.container.close()
     assert _folders(demo_settings) == []
+
+
+async def test_a_long_import_shows_progress_and_one_runs_at_a_time(
+    client: httpx.AsyncClient, demo_settings: Settings
+) -> None:
+    before = _services(demo_settings)
+    many = services_json(*(f"Harbor service {i}" for i in range(3000)))
+    path = (await upload(client, many)).headers["location"]
+    second = (await upload(client, services_json("Another clinic"), name="b.json")).headers[
+        "location"
+    ]
+    token = await csrf_of(client, path)
+    assert (await client.post(f"{path}/apply", data={"csrf": token})).status_code == 303
+    fragment = await client.get(path, headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 2s"' in fragment.text
+    assert "<progress" in fragment.text
+    assert "<html" not in fragment.text
+    page = await client.get(path)
+    assert "Import in progress" in page.text
+    assert f'<a href="{path}">Refresh</a>' in page.text
+    busy = await client.post(f"{second}/apply", data={"csrf": token})
+    assert busy.status_code == 409
+    assert "Another import is being applied" in busy.text
+    await _finished(client, path)
+    done = await client.get(path, headers={"HX-Request": "true"})
+    assert done.headers["HX-Redirect"] == path
+    assert _services(demo_settings) == before + 3000
