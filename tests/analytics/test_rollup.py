@@ -17,7 +17,12 @@ from hub.core.clock import FixedClock
 from hub.identity.principal import SYSTEM
 from referrals.analytics.dimensions import Dimension
 from referrals.analytics.flows import flow_matrix
-from referrals.analytics.models import ReferralNeedRollup, ReferralPairRollup, ReferralRollup
+from referrals.analytics.models import (
+    ReferralCategoryRollup,
+    ReferralNeedRollup,
+    ReferralPairRollup,
+    ReferralRollup,
+)
 from referrals.analytics.percentiles import MEDIAN, P90, nearest_rank, nearest_ranks
 from referrals.analytics.refresh import refresh_facts
 from referrals.analytics.report import ReportQuery, network_report
@@ -99,7 +104,7 @@ async def test_a_flow_matrix_across_month_edges_counts_every_referral_once(
 async def _rollup(session: AsyncSession) -> set[tuple[Any, ...]]:
     """Every row of every rollup table."""
     found: set[tuple[Any, ...]] = set()
-    for table in (ReferralRollup, ReferralPairRollup, ReferralNeedRollup):
+    for table in (ReferralRollup, ReferralPairRollup, ReferralNeedRollup, ReferralCategoryRollup):
         for row in (await session.exec(select(table))).all():
             found.add((table.__name__, *sorted(row.model_dump().items())))
     return found
