@@ -124,8 +124,10 @@ async def test_a_failed_dry_run_pages_its_problems_and_cannot_be_applied(
     second = await client.get(f"{path}?page=2")
     assert "Page 2 of 2" in second.text
     assert second.text.count('<span class="badge">Problem</span>') == 10
-    for nonsense in ("0", "-1", "abc", "99999999"):
-        assert (await client.get(f"{path}?page={nonsense}")).status_code == 200
+    for nonsense, shown in (("0", 1), ("-1", 1), ("abc", 1), ("99999999", 1), ("7", 2)):
+        answer = await client.get(f"{path}?page={nonsense}")
+        assert answer.status_code == 200
+        assert f"Page {shown} of 2" in answer.text
     token = await csrf_of(client, path)
     refused = await client.post(f"{path}/apply", data={"csrf": token})
     assert refused.status_code == 409
@@ -243,3 +245,18 @@ async def test_a_long_import_shows_progress_and_one_runs_at_a_time(
     done = await client.get(path, headers={"HX-Request": "true"})
     assert done.headers["HX-Redirect"] == path
     assert _services(demo_settings) == before + 3000
+
+
+async def test_an_upload_older_than_an_hour_is_gone(
+    client: httpx.AsyncClient, demo_settings: Settings
+) -> None:
+    path = (await upload(client, services_json("Harbor legal clinic"))).headers["location"]
+    [folder] = _folders(demo_settings)
+    plan = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+    plan["created"] -= 2 * 3600
+    (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    token = await csrf_of(client, "/admin/imports")
+    before = _services(demo_settings)
+    assert (await client.post(f"{path}/apply", data={"csrf": token})).status_code == 404
+    assert _services(demo_settings) == before
+    assert _folders(demo_settings) == []

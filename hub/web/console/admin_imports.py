@@ -34,7 +34,7 @@ KINDS = (("hsds", "HSDS package (.zip) or HSDS JSON"), ("icarol", "211 iCarol ex
 
 
 def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 6 else 1
+    return max(1, int(raw)) if raw and raw.isdigit() and len(raw) < 6 else 1
 
 
 class ImportPages:
@@ -53,6 +53,7 @@ class ImportPages:
     async def show_form(self, request: Request, viewer: Viewer) -> Response:
         """GET `/admin/imports`: the upload form."""
         done = request.query_params.get("done") == "cancelled"
+        self.store.sweep(keep=self._applying)
         return self._form(viewer, {}, {}, 200, cancelled=done)
 
     def _form(
@@ -122,6 +123,9 @@ class ImportPages:
             self.store.remove(folder)
             log.info("import upload refused")
             return self._form(viewer, values, field_errors(exc, viewer.gettext), 400)
+        except BaseException:
+            self.store.remove(folder)  # a server fault: keep no upload behind
+            raise
         self.store.write(folder, "dry_run", report.as_dict())
         return self.console.redirect(viewer, f"/admin/imports/{upload_id}")
 
