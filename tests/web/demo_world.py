@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from hub import migrate
 from hub.container import build_container
+from hub.core.db import sync_url
 from hub.core.settings import Settings
 from hub.demo.steps import run_demo
 from hub.demo.users import DEMO_DOMAIN, DEMO_PASSWORD
@@ -46,7 +47,7 @@ def settings_for(database_url: str, data_dir: Path, **extra: object) -> Settings
         "map_tile_url": "",
     }
     values.update(extra)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 def build_template(pg_url: str, folder: Path) -> DemoTemplate:
@@ -93,7 +94,7 @@ def drop_copy(database_url: str) -> None:
 
 
 def _pg(url: str, statement: str) -> None:
-    admin = sa.make_url(migrate.sync_url(url)).set(database="postgres")
+    admin = sa.make_url(sync_url(url)).set(database="postgres")
     engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
