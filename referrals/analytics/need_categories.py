@@ -8,6 +8,7 @@ this rule, so the two halves of a report agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -19,8 +20,10 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from hub.core.errors import ErrorCode, ValidationFailed
 from providers.needs_taxonomy import shipped_needs
+from referrals.analytics.models import ReferralFact
 from referrals.models import ReferralNeed
 
+_f: sa.Table = ReferralFact.__table__  # type: ignore[attr-defined]
 _n: sa.Table = ReferralNeed.__table__  # type: ignore[attr-defined]
 
 
@@ -67,9 +70,19 @@ def in_subtree(column: ColumnElement[Any], category: str) -> ColumnElement[bool]
     return sa.or_(column == category, column.startswith(category + ".", autoescape=True))
 
 
-def referral_categories(category: str | None = None) -> sa.Subquery:
-    """(referral_id, category) once per referral and category; only `category` when given."""
-    select = sa.select(_n.c.referral_id, first_segment(_n.c.need_code).label("category")).distinct()
+def referral_categories(
+    facts: Sequence[ColumnElement[bool]], category: str | None = None
+) -> sa.Subquery:
+    """(referral_id, category) once per referral and category, for the facts matching `facts`;
+    only `category` when given."""
+    # Restricted to the facts asked for: otherwise the database makes the distinct pairs of
+    # every referral ever sent before joining them to a few days of facts.
+    select = (
+        sa.select(_n.c.referral_id, first_segment(_n.c.need_code).label("category"))
+        .select_from(_n.join(_f, _f.c.referral_id == _n.c.referral_id))
+        .where(*facts)
+        .distinct()
+    )
     if category is not None:
         select = select.where(in_subtree(_n.c.need_code, category))
     return select.subquery("referral_category")

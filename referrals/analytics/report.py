@@ -174,9 +174,18 @@ async def _reasons(session: AsyncSession, parts: Sequence[Source]) -> list[Reaso
 
 
 async def network_report(
-    *, session: AsyncSession, actor: Principal, clock: Clock, query: ReportQuery
+    *,
+    session: AsyncSession,
+    actor: Principal,
+    clock: Clock,
+    query: ReportQuery,
+    with_reasons: bool = True,
 ) -> NetworkReport:
-    """Build the suppressed network report an auditor or hub admin asked for."""
+    """Build the suppressed network report an auditor or hub admin asked for.
+
+    `with_reasons=False` leaves `reasons` empty, for callers that do not show them (a need
+    category's reasons are read from the facts, the slowest part of its report).
+    """
     query.validate()
     scope = await resolve_scope(session=session, actor=actor, network_id=query.network_id)
     await ensure_fresh(session=session, clock=clock)
@@ -223,5 +232,9 @@ async def network_report(
         first_action=first_total,
         closure=close_total,
     )
-    reasons = await _reasons(session, sources(split, scope, (), reasons=True, category=category))
+    reasons = (
+        await _reasons(session, sources(split, scope, (), reasons=True, category=category))
+        if with_reasons
+        else []
+    )
     return NetworkReport(query=query, scope=scope, rows=out, total=total_row, reasons=reasons)

@@ -225,6 +225,11 @@ def sources(
             base = base.where(table.c.category == category)
         out.append(Source(base, table))
     for start, end in edges:
+        facts = (
+            _f.c.sent_at >= start,
+            _f.c.sent_at < end,
+            scope.referral_filter(_f.c.sender_organization_id, _f.c.receiver_organization_id),
+        )
         base = sa.select(sa.literal(1)).select_from(_f)
         subquery = None
         if with_needs:
@@ -232,13 +237,9 @@ def sources(
             if category is not None:
                 base = base.where(in_subtree(_n.c.need_code, category))
         elif with_categories:
-            subquery = referral_categories(category)
+            subquery = referral_categories(facts, category)
             base = base.select_from(_f.join(subquery, subquery.c.referral_id == _f.c.referral_id))
-        base = base.where(
-            _f.c.sent_at >= start,
-            _f.c.sent_at < end,
-            scope.referral_filter(_f.c.sender_organization_id, _f.c.receiver_organization_id),
-        )
+        base = base.where(*facts)
         out.append(Source(base, None, subquery))
     return out
 

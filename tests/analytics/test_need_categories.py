@@ -199,3 +199,28 @@ async def test_graphql_gives_categories_and_the_drill_down(
     assert bad["data"] is None
     assert bad["errors"][0]["extensions"]["code"] == "INVALID"
     assert "top-level need" in bad["errors"][0]["message"]
+
+
+async def test_reasons_follow_the_category_and_can_be_left_out(
+    session: AsyncSession, network: FixtureNetwork, readers: Readers
+) -> None:
+    await _add_child_needs(session)
+    everyone = await _report(session, readers.admin, ())
+    food = await _report(session, readers.admin, (D.NEED,), need_category="food")
+    assert food.reasons
+    raw = population(await load_raw(session), START, END, None)
+    in_food = [x for x in raw if any(category_of(n) == "food" for n in x.needs)]
+    for reason in food.reasons:
+        if reason.reason_code == "all" and not reason.count.suppressed:
+            assert reason.count.value == sum(1 for x in in_food if x.row.status == reason.status)
+    assert food.reasons != everyone.reasons
+    quick = await network_report(
+        session=session,
+        actor=readers.admin.principal,
+        clock=CLOCK,
+        query=ReportQuery(start=START, end=END, group_by=(D.NEED,), need_category="food"),
+        with_reasons=False,
+    )
+    assert quick.reasons == []
+    assert [(r.group, r.counts) for r in quick.rows] == [(r.group, r.counts) for r in food.rows]
+    assert quick.total.counts == food.total.counts

@@ -136,11 +136,16 @@ class BoardPages:
             matrix = await flow_matrix(
                 session=session, actor=actor, clock=clock, query=filters.query()
             )
+            # Reasons are on the overview, not here: skip reading them.
             by_need = await network_report(
-                session=session, actor=actor, clock=clock, query=need_query
+                session=session, actor=actor, clock=clock, query=need_query, with_reasons=False
             )
             by_month = await network_report(
-                session=session, actor=actor, clock=clock, query=filters.query(Dimension.MONTH)
+                session=session,
+                actor=actor,
+                clock=clock,
+                query=filters.query(Dimension.MONTH),
+                with_reasons=False,
             )
         months = [(r.group[0].label, r.counts["referrals"]) for r in by_month.rows]
         needs = [(r.group[0].label, r.counts["referrals"]) for r in by_need.rows]
