@@ -84,6 +84,9 @@ class EmbeddedBackend(SearchBackend):
         # Answer searches with no place from the column store (False: always by SQL).
         self.columnar = columnar
         self._pool: store.ConnectionPool | None = None
+        # Threads (a startup fill's count, a first search) may open the pool at once: only
+        # one may create the schema, or one sees the file while the other is making it.
+        self._pool_lock = threading.Lock()
         self._write_lock = asyncio.Lock()
         self._known: tuple[int, Vocabulary] | None = None
         self._columns: ColumnStore | None = None
@@ -97,9 +100,13 @@ class EmbeddedBackend(SearchBackend):
     @property
     def pool(self) -> store.ConnectionPool:
         """Connections, opened (and the schema created) on first use."""
-        if self._pool is None:
-            self._pool = store.ConnectionPool(self.path)
-        return self._pool
+        pool = self._pool
+        if pool is None:
+            with self._pool_lock:
+                if self._pool is None:
+                    self._pool = store.ConnectionPool(self.path)
+                pool = self._pool
+        return pool
 
     async def close(self) -> None:
         """Close every connection to the index file."""
