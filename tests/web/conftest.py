@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from hub.app import create_app
 from hub.core.settings import Settings
+from tests.loopback import serving_app
 from tests.web.axe import LEDGER
 from tests.web.demo_world import (
     PASSWORD,
@@ -52,39 +49,12 @@ def demo_settings(demo_template: DemoTemplate, tmp_path: Path) -> Iterator[Setti
     drop_copy(url)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(settings: Settings) -> Iterator[str]:
-    """The real app (in-process notifications on) under uvicorn on a loopback port."""
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings, notifications=True, fill_search_index=False),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,  # keep the test run's logging (the log-privacy check reads it)
-        lifespan="on",
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not running.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(15)
-
-
 @pytest.fixture
 def console_url(demo_settings: Settings) -> Iterator[str]:
-    """The console over a fresh demo network, served for one test."""
-    yield from serve(demo_settings)
+    """The console over a fresh demo network (in-process notifications on), for one test."""
+    app = create_app(demo_settings, notifications=True, fill_search_index=False)
+    with serving_app(app) as url:
+        yield url
 
 
 # --- Playwright (pytest-playwright's fixtures, pointed at Debian's Chromium) ---------------

@@ -12,10 +12,12 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from hub.app import create_app
 from hub.core.settings import Settings
+from tests.loopback import serving_app
 from tests.notifications.servers import SmtpSink
 from tests.web.axe import check_axe
-from tests.web.conftest import no_sideways_scroll, screenshot, serve, sign_in
+from tests.web.conftest import no_sideways_scroll, screenshot, sign_in
 from tests.web.test_shared_list_pages import _Twilio, smtp, twilio
 
 pytestmark = pytest.mark.browser
@@ -33,7 +35,8 @@ def mail_console(demo_settings: Settings, smtp: SmtpSink, twilio: str) -> Iterat
             "sms_provider": f"twilio://AC1:tok@{twilio}?from=%2B15550001111&scheme=http",
         }
     )
-    yield from serve(settings)
+    with serving_app(create_app(settings, notifications=True, fill_search_index=False)) as url:
+        yield url
 
 
 def _markers_match_the_list(page: Page) -> None:
