@@ -4,25 +4,16 @@
   "use strict";
 
   function drawMap() {
-    var box = document.getElementById("demand-map");
-    if (!box || typeof L === "undefined") return;
-    var items = document.querySelectorAll("ol.deserts li[data-lat][data-lon]");
-    if (!items.length) return;
-    box.hidden = false;
-    box.setAttribute("role", "region");
-    box.setAttribute("aria-label", box.dataset.label);
-    var map = L.map(box, { scrollWheelZoom: false });
-    if (box.dataset.tiles) {
-      L.tileLayer(box.dataset.tiles, { maxZoom: 18, attribution: "&copy; OpenStreetMap" }).addTo(map);
-    }
-    var bounds = [];
-    items.forEach(function (item) {
-      var point = [parseFloat(item.dataset.lat), parseFloat(item.dataset.lon)];
-      var icon = L.divIcon({ className: "map-marker", html: item.dataset.rank, iconSize: [28, 28] });
-      L.marker(point, { icon: icon, title: item.dataset.rank + ". " + item.textContent.trim() }).addTo(map);
-      bounds.push(point);
-    });
-    map.fitBounds(bounds, { padding: [32, 32], maxZoom: 12 });
+    window.hubMarkerMap(
+      document.getElementById("demand-map"),
+      document.querySelectorAll("ol.deserts li[data-lat][data-lon]"),
+      {
+        number: function (item) { return item.dataset.rank; },
+        title: function (item) { return item.textContent.trim(); },
+        padding: [32, 32],
+        maxZoom: 12,
+      }
+    );
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", drawMap);

@@ -22,28 +22,24 @@
   }
 
   function drawMap() {
-    var box = document.getElementById("map");
-    if (!box || typeof L === "undefined") return;
-    var items = document.querySelectorAll(".result[data-lat][data-lon]");
-    if (!items.length) return;
-    box.hidden = false;
-    box.setAttribute("role", "region");
-    box.setAttribute("aria-label", box.dataset.label);
-    var map = L.map(box, { scrollWheelZoom: false });
-    if (box.dataset.tiles) {
-      L.tileLayer(box.dataset.tiles, { maxZoom: 18, attribution: "&copy; OpenStreetMap" }).addTo(map);
-    }
-    var bounds = [];
-    items.forEach(function (item) {
-      var point = [parseFloat(item.dataset.lat), parseFloat(item.dataset.lon)];
-      var link = item.querySelector("h3 a");
-      var icon = L.divIcon({ className: "map-marker", html: item.dataset.number, iconSize: [28, 28] });
-      L.marker(point, { icon: icon, title: item.dataset.number + ". " + (link ? link.textContent : "") })
-        .addTo(map)
-        .on("click", function () { if (link) link.focus(); });
-      bounds.push(point);
-    });
-    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+    if (!window.hubMarkerMap) return;  // the print view has no map
+    window.hubMarkerMap(
+      document.getElementById("map"),
+      document.querySelectorAll(".result[data-lat][data-lon]"),
+      {
+        number: function (item) { return item.dataset.number; },
+        title: function (item) {
+          var link = item.querySelector("h3 a");
+          return link ? link.textContent : "";
+        },
+        onClick: function (item) {
+          var link = item.querySelector("h3 a");
+          if (link) link.focus();
+        },
+        padding: [24, 24],
+        maxZoom: 15,
+      }
+    );
   }
 
   function printButton() {
