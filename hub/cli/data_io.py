@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -109,10 +110,19 @@ def _import(
 
 
 def _summary(report: ImportReport) -> None:
-    table = Table(title=f"Import of {report.source!r}" + (" (dry run)" if report.dry_run else ""))
+    table = Table(
+        title=f"Import of {report.source!r}" + (" (dry run)" if report.dry_run else ""),
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     columns = ("created", "updated", "unchanged", "skipped", "deactivated", "deferred")
     for column in ("entity", *columns):
-        table.add_column(column, justify="left" if column == "entity" else "right")
+        # Fold, never cut: on a narrow terminal a heading wraps instead of ending in "…".
+        if column == "entity":  # HSDS names stay whole; the counts' headings fold
+            width = max([len("total"), *(len(name) for name in report.counts)])
+            table.add_column(column, no_wrap=True, min_width=width, max_width=width)
+        else:
+            table.add_column(column, justify="right", overflow="fold")
     for name, c in sorted(report.counts.items()):
         table.add_row(name, *(f"{getattr(c, column):,}" for column in columns))
     total = report.totals()
@@ -127,14 +137,14 @@ def _summary(report: ImportReport) -> None:
     if report.problems:
         problems = Table(title=f"{report.problem_count:,} problem(s)")
         for column in ("file", "row", "field", "reason"):
-            problems.add_column(column)
+            problems.add_column(column, overflow="fold")
         for p in report.problems[:50]:
             problems.add_row(p.file, str(p.row), p.field, p.reason)
         console.print(problems)
     if report.warnings:
         warnings = Table(title=f"{report.warning_count:,} warning(s) (imported anyway)")
         for column in ("file", "row", "field", "reason"):
-            warnings.add_column(column)
+            warnings.add_column(column, overflow="fold")
         for p in report.warnings[:50]:
             warnings.add_row(p.file, str(p.row), p.field, p.reason)
         console.print(warnings)

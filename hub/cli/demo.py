@@ -84,4 +84,7 @@ def demo(
         where = f" at {user.organization_name}" if user.organization_name else ""
         out.print(f"{user.role:<10} {user.email}{where}", markup=False)
         out.print(f"           {user.token}", markup=False)
-    console.print("Next: `hub serve`, then POST GraphQL to http://127.0.0.1:8000/graphql")
+    console.print(
+        "Next: `hub serve`, then open http://127.0.0.1:8000/ and sign in with a demo email "
+        "(the console), or POST GraphQL to http://127.0.0.1:8000/graphql with a token"
+    )

@@ -162,3 +162,12 @@ def test_icarol_reimport_is_complete_unless_partial(database_url: str, tmp_path:
     assert report["complete"] is True
     # The dropped program is deactivated (its agency now gets a general service instead).
     assert report["counts"]["service"]["deactivated"] == 1
+
+
+def test_the_summary_is_never_cut_on_a_narrow_terminal(database_url: str, tmp_path: Path) -> None:
+    env = {"HUB_DATABASE_URL": database_url, "HUB_DATA_DIR": str(tmp_path), "COLUMNS": "80"}
+    example = HSDS_EXAMPLES / "service_full.json"
+    result = runner.invoke(app, ["import", "hsds", str(example), "--no-geocode"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output  # headings and names fold instead of ending in an ellipsis
+    assert "organization_identifier" in result.output  # the longest entity name, whole
