@@ -210,3 +210,15 @@ async def test_graphiql_loads_its_files_from_this_server(demo_settings: Settings
             assert asset.startswith("/static/"), asset
             assert (await http.get(asset)).status_code == 200, asset
     await app.state.container.close()
+
+
+async def test_repeated_wrong_passwords_are_told_to_wait(client: httpx.AsyncClient) -> None:
+    token = await _csrf(client)
+    form = {"csrf": token, "email": demo_email("coach.alameda"), "password": "nope"}
+    answers = [await client.post("/login", data=form) for _ in range(6)]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    assert "Too many sign-in attempts" in answers[-1].text
+    # Locked: even the right password waits now, and no session is opened.
+    right = await client.post("/login", data={**form, "password": PASSWORD})
+    assert right.status_code == 429
+    assert "hub_session" not in client.cookies

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 from hub.core.db import transaction
 from hub.core.errors import Unauthenticated
 from hub.identity.service import authenticate_token, end_session, login
-from hub.identity.throttle import LoginLimits, LoginThrottle
+from hub.identity.throttle import LoginLimits, LoginThrottle, TooManyAttempts
 from hub.web.console.base import Console, Viewer, safe_next
 from hub.web.console.navigation import home_for
 from hub.web.i18n import LANGUAGES
@@ -81,6 +81,10 @@ class AuthPages:
                     ),
                     client_address=request.client.host if request.client else None,
                 )
+        except TooManyAttempts:
+            # Counted per account (known or not) and per address, so this reveals no account.
+            error = viewer.gettext("Too many sign-in attempts. Wait a few minutes, then try again.")
+            return self._form(viewer, target=target, email=email, error=error, status=429)
         except Unauthenticated:
             error = viewer.gettext("The email or password is wrong.")
             return self._form(viewer, target=target, email=email, error=error, status=401)
