@@ -52,7 +52,7 @@ from hub.container import build_container
 from hub.core.settings import Settings
 from hub.identity.principal import ANONYMOUS
 from providers.geocoding.gazetteer import load_gazetteer
-from search.embedded import EmbeddedBackend, columnar
+from search.embedded import EmbeddedBackend, columnar, textscore
 from search.embedded.backend import cache_key
 from search.embedded.columns import ColumnStore
 from search.embedded.compiler import HIGHLIGHT_SQL, compile_search, match_expression
@@ -121,6 +121,7 @@ def raw_run(
     request: SearchRequest,
     words: Vocabulary,
     columns: ColumnStore,
+    stats: textscore.PhraseStats,
 ) -> int:
     """Run the statements (or the numpy step) the backend runs for this request, raw."""
     request = cache_key(request)
@@ -138,11 +139,25 @@ def raw_run(
     compiled = compile_search(request, timezones=words.zones, language_bits=words.language_bits)
     connection.execute("BEGIN")
     connection.execute("DELETE FROM temp.hit")
-    connection.execute(compiled.match_sql, compiled.params)
+    # The planner's choice for words within a radius, as the backend makes it (phrase counts
+    # kept per index generation, as the backend keeps them).
+    scored = False
+    if compiled.text_rows_sql and compiled.box_count_sql and compiled.match_expression:
+        scored = textscore.score_in_python(
+            connection,
+            stats,
+            compiled.match_expression,
+            compiled.params,
+            compiled.text_rows_sql,
+            compiled.box_count_sql,
+        )
+    match_sql = compiled.scored_sql if scored and compiled.scored_sql else compiled.match_sql
+    connection.execute(match_sql, compiled.params)
     # The total with every match's facet codes (counting them is the backend's Python work).
     total = connection.execute(compiled.total_sql).fetchone()[0]
     rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
-    highlight(connection, compiled.match_expression, [r[0] for r in rows[: request.first]])
+    if not scored:  # else they were highlighted as they were scored
+        highlight(connection, compiled.match_expression, [r[0] for r in rows[: request.first]])
     connection.execute("ROLLBACK")
     return int(total)
 
@@ -292,10 +307,13 @@ async def main(args: argparse.Namespace) -> None:
     uncached = EmbeddedBackend(args.index, cache_size=0)
     words = Vocabulary.read(raw)
     # The column store is engine state, like SQLite's page cache: the backend loads it once per
-    # index generation (then patches it with the chunks a write changed); so does raw.
+    # index generation (then patches it with the chunks a write changed); so does raw, and
+    # likewise the phrase counts of text scored within a radius.
     started, cpu = time.perf_counter(), time.process_time()
     raw.execute("BEGIN")
-    store = ColumnStore.read(raw, int(raw.execute(GENERATION_SQL).fetchone()[0]))
+    generation = int(raw.execute(GENERATION_SQL).fetchone()[0])
+    store = ColumnStore.read(raw, generation)
+    phrase_stats = textscore.PhraseStats(generation, textscore.Totals.read(raw))
     raw.execute("ROLLBACK")
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"column store load: {took * 1000:.0f} ms (CPU {cpu * 1000:.0f} ms), once per generation")
@@ -355,7 +373,7 @@ async def main(args: argparse.Namespace) -> None:
                 elif column == "backend":
                     await uncached.search(request)
                 elif column == "raw":
-                    raw_total = raw_run(raw, request, words, store)
+                    raw_total = raw_run(raw, request, words, store, phrase_stats)
                 else:
                     assert peer is not None
                     peer_totals.append(peer.search(request, geo_first=column == "peer_geo"))

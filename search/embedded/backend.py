@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from search.backend import Progress, SearchBackend
 from search.document import ServiceDocument
-from search.embedded import columnar, store
+from search.embedded import columnar, store, textscore
 from search.embedded.columns import ColumnStore, mark_rebuilt
 from search.embedded.compiler import (
     HIGHLIGHT_FIELDS,
@@ -61,6 +61,12 @@ def cache_key(request: SearchRequest) -> SearchRequest:
     return replace(request, now=_to_minute(request.now), stale_before=stale_before)
 
 
+def _marked_fields(marks: str) -> tuple[Highlight, ...]:
+    """The highlights of a row's text fields, from their JSON array (see MARKS_SQL)."""
+    pairs = zip(HIGHLIGHT_FIELDS, json.loads(marks), strict=True)
+    return tuple(h for f, v in pairs if (h := marked(f, [v])) is not None)
+
+
 class _WouldWait(Exception):
     """An inline search would have to load the column store first."""
 
@@ -96,6 +102,7 @@ class EmbeddedBackend(SearchBackend):
         self._cache_lock = threading.Lock()
         self.inline_budget = INLINE_BUDGET_SECONDS
         self._costs: dict[tuple[object, ...], float] = {}  # seconds, by _search_kind
+        self._phrase_stats: textscore.PhraseStats | None = None
 
     @property
     def pool(self) -> store.ConnectionPool:
@@ -220,7 +227,7 @@ class EmbeddedBackend(SearchBackend):
                     compiled = compile_search(
                         request, timezones=words.zones, language_bits=words.language_bits
                     )
-                    page = self._run(connection, compiled, request, words)
+                    page = self._run(connection, compiled, request, words, generation)
                 took = time.perf_counter() - started
                 self._costs[kind] = max(took, self._costs.get(kind, took) * _COST_DECAY)
                 self._remember(key, page)
@@ -235,13 +242,42 @@ class EmbeddedBackend(SearchBackend):
         compiled: CompiledSearch,
         request: SearchRequest,
         words: Vocabulary,
+        generation: int,
     ) -> SearchPage:
         connection.execute("DELETE FROM temp.hit")
-        connection.execute(compiled.match_sql, compiled.params)
+        scored = self._score_text(connection, compiled, generation)
+        match_sql = compiled.scored_sql if scored and compiled.scored_sql else compiled.match_sql
+        connection.execute(match_sql, compiled.params)
         total, blob = connection.execute(compiled.total_sql).fetchone()
         rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
         facets = facet_values(connection, blob, words) if request.facets else {}
+        if scored:  # highlighted as they were scored: no second pass over the words' matches
+            texts = {row[0]: _marked_fields(row[6]) for row in rows[: request.first]}
+            return self._page(connection, None, request, rows, total, facets, texts)
         return self._page(connection, compiled.match_expression, request, rows, total, facets)
+
+    def _score_text(
+        self, connection: sqlite3.Connection, compiled: CompiledSearch, generation: int
+    ) -> bool:
+        """Let the planner score a radius's text matches in Python (see `textscore.py`)."""
+        if (
+            compiled.text_rows_sql is None
+            or compiled.box_count_sql is None
+            or compiled.match_expression is None
+        ):
+            return False
+        stats = self._phrase_stats
+        if stats is None or stats.generation != generation:
+            stats = textscore.PhraseStats(generation, textscore.Totals.read(connection))
+            self._phrase_stats = stats
+        return textscore.score_in_python(
+            connection,
+            stats,
+            compiled.match_expression,
+            compiled.params,
+            compiled.text_rows_sql,
+            compiled.box_count_sql,
+        )
 
     def _run_columnar(
         self,
@@ -265,9 +301,11 @@ class EmbeddedBackend(SearchBackend):
         rows: Sequence[tuple[Any, ...]],
         total: int,
         facets: dict[str, tuple[FacetValue, ...]],
+        texts: dict[int, tuple[Highlight, ...]] | None = None,
     ) -> SearchPage:
         page = rows[: request.first]
-        texts = self._text_highlights(connection, expression, [r[0] for r in page])
+        if texts is None:
+            texts = self._text_highlights(connection, expression, [r[0] for r in page])
         hits = tuple(self._hit(row, texts.get(row[0], ()), request) for row in page)
         last = hits[-1] if hits and len(rows) > request.first else None
         cursor = Cursor(last.sort_value, last.document_id) if last else None
@@ -279,16 +317,15 @@ class EmbeddedBackend(SearchBackend):
         if expression is None or not rowids:
             return {}
         params = {"q": expression, "rowids": json.dumps(rowids)}
-        found: dict[int, tuple[Highlight, ...]] = {}
-        for rowid, *values in connection.execute(HIGHLIGHT_SQL, params):
-            pairs = zip(HIGHLIGHT_FIELDS, values, strict=True)
-            found[rowid] = tuple(h for f, v in pairs if (h := marked(f, [v])) is not None)
-        return found
+        return {
+            rowid: _marked_fields(marks)
+            for rowid, marks in connection.execute(HIGHLIGHT_SQL, params)
+        }
 
     def _hit(
         self, row: tuple[Any, ...], texts: tuple[Highlight, ...], request: SearchRequest
     ) -> SearchHit:
-        _rowid, doc_id, score, dist, sort, body_json = row
+        _rowid, doc_id, score, dist, sort, body_json = row[:6]
         service, location, organization, name, organization_name, needs = json.loads(body_json)
         marked_needs = needs_marked(needs, request.needs)
         return SearchHit(

@@ -9,6 +9,7 @@ from typing import Any
 
 from search.document import TEXT_FIELDS
 from search.embedded.filters import Clauses, filter_clauses
+from search.embedded.textscore import ROW_COLUMNS
 from search.geo import bounding_box
 from search.models import SearchRequest, SortOrder
 
@@ -33,7 +34,14 @@ TOTAL_ONLY_SQL = "SELECT count(*), NULL FROM temp.hit"
 # What every match row carries from doc besides its score inputs.
 _ROW = "d.rowid AS rowid, d.id AS id, d.verified_at AS verified_at,"
 _ROW += " d.capacity_status AS capacity_status, d.facets AS facets"
-_INSERT = "INSERT INTO temp.hit (rowid, id, score, dist, facets)"
+_INSERT = "INSERT INTO temp.hit (rowid, id, score, dist, facets, marks)"
+# The highlighted text fields of a matching row (HIGHLIGHT_FIELDS, in order) as a JSON array.
+MARKS_SQL = (
+    "json_array(highlight(doc_fts, 0, '<mark>', '</mark>'),"
+    " highlight(doc_fts, 1, '<mark>', '</mark>'),"
+    " highlight(doc_fts, 3, '<mark>', '</mark>'),"
+    " snippet(doc_fts, 4, '<mark>', '</mark>', '…', 16))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,13 @@ class CompiledSearch:
     page_params: dict[str, Any]
     total_sql: str = TOTAL_ONLY_SQL
     match_expression: str | None = None
+    # For words within a radius, the planner's other way (`textscore.py`): the candidates'
+    # matching rows with their highlights (text_rows_sql), scored in Python into temp.scored,
+    # which scored_sql then reads instead of asking FTS5 for bm25; box_count_sql counts the
+    # radius's box for the estimate.
+    scored_sql: str | None = None
+    text_rows_sql: str | None = None
+    box_count_sql: str | None = None
 
 
 def match_expression(text: str) -> str | None:
@@ -61,17 +76,23 @@ def _capacity_case() -> str:
     return f"(CASE capacity_status {whens} ELSE {UNKNOWN_CAPACITY_FACTOR} END)"
 
 
-def _candidates(clauses: Clauses, request: SearchRequest) -> str | None:
-    """The CTE of documents in the radius's box or serving the place's area (None: no radius)."""
+def _box(clauses: Clauses, request: SearchRequest) -> str | None:
+    """The documents in the radius's bounding box, by the R*Tree (None: no radius)."""
     point = request.point
     if point is None or request.radius_km is None:
         return None
     south, north, west, east = bounding_box(point.latitude, point.longitude, request.radius_km)
-    box = (
+    return (
         f"SELECT id FROM doc_geo WHERE min_lat >= {clauses.param('s', south)}"
         f" AND max_lat <= {clauses.param('n', north)} AND min_lon >= {clauses.param('w', west)}"
         f" AND max_lon <= {clauses.param('e', east)}"
     )
+
+
+def _candidates(clauses: Clauses, request: SearchRequest, box: str | None) -> str | None:
+    """The CTE of documents in the radius's box or serving the place's area (None: no radius)."""
+    if box is None:
+        return None
     keys = request.place.area_keys() if request.place else ("nation",)
     area = f"SELECT doc FROM doc_area WHERE key IN {clauses.any_of('area', keys)}"
     return f"cand(rowid) AS MATERIALIZED ({box} UNION {area})"
@@ -108,9 +129,10 @@ def _page(request: SearchRequest) -> tuple[str, dict[str, Any]]:
         params.update(after_sort=request.after.sort_value, after_id=request.after.document_id)
         after = f"WHERE {sort} > :after_sort OR ({sort} = :after_sort AND h.id > :after_id)"
     sql = (
-        "SELECT p.rowid, p.id, p.score, p.dist, p.sort, b.body FROM"
-        f" (SELECT h.rowid, h.id, h.score, h.dist, {sort} AS sort FROM temp.hit h {after}"
-        " ORDER BY 5, 2 LIMIT :limit) p CROSS JOIN doc_body b ON b.rowid = p.rowid ORDER BY 5, 2"
+        "SELECT p.rowid, p.id, p.score, p.dist, p.sort, b.body, p.marks FROM"
+        f" (SELECT h.rowid, h.id, h.score, h.dist, {sort} AS sort, h.marks FROM temp.hit h"
+        f" {after} ORDER BY 5, 2 LIMIT :limit) p CROSS JOIN doc_body b ON b.rowid = p.rowid"
+        " ORDER BY 5, 2"
     )
     return sql, params
 
@@ -130,37 +152,55 @@ def compile_search(
     """
     clauses = Clauses()
     expression = match_expression(request.text)
+    scored_sql = text_rows_sql = box_count_sql = None
     weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
-    candidates = _candidates(clauses, request)
+    box = _box(clauses, request)
+    candidates = _candidates(clauses, request, box)
     key: str | None
     if candidates is not None:
         ctes = [candidates]
         source, key, text_score = "cand c", "c.rowid", "1.0"
+        marks = "NULL"
+        text_ctes: tuple[str, str] | None = None
         if expression is not None:
-            # One pass over the words' matches, scoring (bm25) only those among the candidates.
-            ctes.append(
-                f"ft(rowid, txt) AS MATERIALIZED (SELECT rowid, -bm25(doc_fts, {weights})"
-                f" FROM doc_fts WHERE doc_fts MATCH {clauses.param('q', expression)}"
-                " AND +rowid IN (SELECT rowid FROM cand))"
+            # One pass over the words' matches, scoring (bm25) only those among the candidates;
+            # or (the planner's choice, see `textscore.py`) the rows scored beforehand.
+            q = clauses.param("q", expression)
+            text_rows_sql = (
+                f"WITH {candidates} SELECT rowid, {ROW_COLUMNS} FROM doc_fts"
+                f" WHERE doc_fts MATCH {q} AND +rowid IN (SELECT rowid FROM cand)"
             )
-            source, key, text_score = "ft f", "f.rowid", "f.txt"
+            box_count_sql = f"SELECT count(*) FROM ({box})"
+            text_ctes = (
+                f"ft(rowid, txt, marks) AS MATERIALIZED (SELECT rowid, -bm25(doc_fts, {weights}),"
+                f" NULL FROM doc_fts WHERE doc_fts MATCH {q}"
+                " AND +rowid IN (SELECT rowid FROM cand))",
+                "ft(rowid, txt, marks) AS MATERIALIZED"
+                " (SELECT rowid, score, marks FROM temp.scored)",
+            )
+            ctes.append("{ft}")
+            source, key, text_score, marks = "ft f", "f.rowid", "f.txt", "f.marks"
         distance = _distance(clauses, request)
         filter_clauses(clauses, request, timezones, key=key, language_bits=language_bits)
         score = _score(clauses, request)
         radius = clauses.param("radius", request.radius_km)
         # Materialized so the distance is computed once per row, not once per use.
         ctes.append(
-            f"m AS MATERIALIZED (SELECT {_ROW}, {distance} AS dist, {text_score} AS txt"
+            f"m AS MATERIALIZED (SELECT {_ROW}, {distance} AS dist, {text_score} AS txt,"
+            f" {marks} AS marks"
             f" FROM {source} CROSS JOIN doc d ON d.rowid = {key} WHERE {clauses.where()})"
         )
         source, text_score = "m", "m.txt"
         match_sql = (
-            f"WITH {', '.join(ctes)} {_INSERT} SELECT rowid, id, {score}, dist, facets FROM"
-            f" (SELECT m.rowid AS rowid, m.id AS id, {text_score} AS txt, m.dist AS dist,"
+            f"WITH {', '.join(ctes)} {_INSERT} SELECT rowid, id, {score}, dist, facets, marks"
+            f" FROM (SELECT m.rowid AS rowid, m.id AS id, {text_score} AS txt, m.dist AS dist,"
             " m.verified_at AS verified_at, m.capacity_status AS capacity_status,"
-            f" m.facets AS facets FROM {source}"
+            f" m.facets AS facets, m.marks AS marks FROM {source}"
             f" WHERE m.dist IS NULL OR m.dist <= {radius})"
         )
+        if text_ctes is not None:
+            scored_sql = match_sql.replace("{ft}", text_ctes[1])
+            match_sql = match_sql.replace("{ft}", text_ctes[0])
     else:
         if expression is not None:
             source = "doc_fts f CROSS JOIN doc d ON d.rowid = f.rowid"
@@ -175,21 +215,28 @@ def compile_search(
         # Flat (no subquery): the score reads doc's columns as the rows go by.
         score = _score(clauses, request, text_score)
         match_sql = (
-            f"{_INSERT} SELECT d.rowid, d.id, {score}, NULL, d.facets"
+            f"{_INSERT} SELECT d.rowid, d.id, {score}, NULL, d.facets, NULL"
             f" FROM {source or clauses.source} WHERE {clauses.where()}"
         )
     page_sql, page_params = _page(request)
     total_sql = TOTAL_SQL if request.facets else TOTAL_ONLY_SQL
-    return CompiledSearch(match_sql, clauses.params, page_sql, page_params, total_sql, expression)
+    return CompiledSearch(
+        match_sql,
+        clauses.params,
+        page_sql,
+        page_params,
+        total_sql,
+        expression,
+        scored_sql,
+        text_rows_sql,
+        box_count_sql,
+    )
 
 
 # One pass over the match with the page's rowids as a plain filter (the unary +): handing them
 # to FTS5 as lookups would rebuild the prefix doclists once per rowid.
 HIGHLIGHT_SQL = (
-    "SELECT rowid, highlight(doc_fts, 0, '<mark>', '</mark>'),"
-    " highlight(doc_fts, 1, '<mark>', '</mark>'),"
-    " highlight(doc_fts, 3, '<mark>', '</mark>'),"
-    " snippet(doc_fts, 4, '<mark>', '</mark>', '…', 16)"
+    f"SELECT rowid, {MARKS_SQL}"
     " FROM doc_fts WHERE doc_fts MATCH :q AND +rowid IN (SELECT value FROM json_each(:rowids))"
 )
 HIGHLIGHT_FIELDS = ("service_name", "organization_name", "need_labels", "description")

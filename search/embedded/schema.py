@@ -6,6 +6,8 @@ import sqlite3
 
 from search.document import TEXT_FIELDS
 
+# How the full-text index splits and stems text (the scratch `temp.word` table too).
+TOKENIZER = "porter unicode61 remove_diacritics 2"
 # Full-text columns, in the order bm25() weights and highlight() column numbers refer to.
 FTS_COLUMNS = tuple(TEXT_FIELDS)
 
@@ -72,7 +74,7 @@ CREATE TABLE IF NOT EXISTS doc_open (doc INTEGER NOT NULL, start INTEGER NOT NUL
 CREATE INDEX IF NOT EXISTS doc_open_doc ON doc_open(doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(
     {", ".join(FTS_COLUMNS)},
-    tokenize = 'porter unicode61 remove_diacritics 2',
+    tokenize = '{TOKENIZER}',
     prefix = '2 3'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
@@ -84,12 +86,20 @@ CREATE INDEX IF NOT EXISTS col_gen ON col(gen);
 """
 
 # Per-connection scratch table holding one search's matches (for paging and facets); the facet
-# codes ride along so counting them needs no join back to doc.
-TEMP_DDL = """
+# codes ride along so counting them needs no join back to doc; `marks` are the highlights a
+# text search within a radius scored in Python carries (see `textscore.py`).
+TEMP_DDL = f"""
 CREATE TEMP TABLE IF NOT EXISTS hit (
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, score REAL NOT NULL, dist REAL,
-    facets BLOB NOT NULL
+    facets BLOB NOT NULL, marks TEXT
 );
+-- Text matches within a radius scored by `textscore.py` (rowid, -bm25, highlights as JSON).
+CREATE TEMP TABLE IF NOT EXISTS scored (
+    rowid INTEGER PRIMARY KEY, score REAL NOT NULL, marks TEXT NOT NULL
+);
+-- What term the index's tokenizer makes of a word: one word per row, read back by term.
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.word USING fts5(w, tokenize = '{TOKENIZER}');
+CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_terms USING fts5vocab(temp, word, instance);
 """
 
 SIDE_TABLES = ("doc_need", "doc_language", "doc_area", "doc_open")
