@@ -55,7 +55,12 @@ from providers.geocoding.gazetteer import load_gazetteer
 from search.embedded import EmbeddedBackend, columnar, textscore
 from search.embedded.backend import cache_key
 from search.embedded.columns import ColumnStore
-from search.embedded.compiler import HIGHLIGHT_SQL, compile_search, match_expression
+from search.embedded.compiler import (
+    HIGHLIGHT_LOOKUP_SQL,
+    HIGHLIGHT_SQL,
+    compile_search,
+    match_expression,
+)
 from search.embedded.schema import SCHEMA_VERSION, TEMP_DDL
 from search.embedded.store import GENERATION_SQL, connect
 from search.embedded.vocabulary import Vocabulary
@@ -113,7 +118,8 @@ def highlight(connection: sqlite3.Connection, expression: str | None, rowids: li
     """Run the highlight statement on a page's rows, as the backend does."""
     if expression and rowids:
         params = {"q": expression, "rowids": "[" + ",".join(map(str, rowids)) + "]"}
-        connection.execute(HIGHLIGHT_SQL, params).fetchall()
+        lookup = textscore.prefix_indexed(connection, expression)
+        connection.execute(HIGHLIGHT_LOOKUP_SQL if lookup else HIGHLIGHT_SQL, params).fetchall()
 
 
 def raw_run(

@@ -20,6 +20,7 @@ from search.embedded import columnar, store, textscore
 from search.embedded.columns import ColumnStore, mark_rebuilt
 from search.embedded.compiler import (
     HIGHLIGHT_FIELDS,
+    HIGHLIGHT_LOOKUP_SQL,
     HIGHLIGHT_SQL,
     CompiledSearch,
     compile_search,
@@ -317,10 +318,9 @@ class EmbeddedBackend(SearchBackend):
         if expression is None or not rowids:
             return {}
         params = {"q": expression, "rowids": json.dumps(rowids)}
-        return {
-            rowid: _marked_fields(marks)
-            for rowid, marks in connection.execute(HIGHLIGHT_SQL, params)
-        }
+        lookup = textscore.prefix_indexed(connection, expression)
+        sql = HIGHLIGHT_LOOKUP_SQL if lookup else HIGHLIGHT_SQL
+        return {rowid: _marked_fields(marks) for rowid, marks in connection.execute(sql, params)}
 
     def _hit(
         self, row: tuple[Any, ...], texts: tuple[Highlight, ...], request: SearchRequest

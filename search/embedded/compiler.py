@@ -239,4 +239,7 @@ HIGHLIGHT_SQL = (
     f"SELECT rowid, {MARKS_SQL}"
     " FROM doc_fts WHERE doc_fts MATCH :q AND +rowid IN (SELECT value FROM json_each(:rowids))"
 )
+# The same by rowid lookups, for words whose prefixes FTS5 keeps lists of (see PREFIX_LENGTHS):
+# then each lookup is a seek, where one pass would walk every match in the country.
+HIGHLIGHT_LOOKUP_SQL = HIGHLIGHT_SQL.replace("+rowid", "rowid")
 HIGHLIGHT_FIELDS = ("service_name", "organization_name", "need_labels", "description")

@@ -8,6 +8,9 @@ from search.document import TEXT_FIELDS
 
 # How the full-text index splits and stems text (the scratch `temp.word` table too).
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+# Term prefixes (in bytes) FTS5 keeps posting lists of: a prefix query of such a length reads
+# one list, where a longer one merges the lists of every term it prefixes.
+PREFIX_LENGTHS = (2, 3)
 # Full-text columns, in the order bm25() weights and highlight() column numbers refer to.
 FTS_COLUMNS = tuple(TEXT_FIELDS)
 
@@ -75,7 +78,7 @@ CREATE INDEX IF NOT EXISTS doc_open_doc ON doc_open(doc);
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_fts USING fts5(
     {", ".join(FTS_COLUMNS)},
     tokenize = '{TOKENIZER}',
-    prefix = '2 3'
+    prefix = '{" ".join(map(str, PREFIX_LENGTHS))}'
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS doc_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
 -- The column store (`columns.py`): per-document values and bitmaps by rowid, in chunks, each

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from search.document import TEXT_FIELDS
+from search.embedded.schema import PREFIX_LENGTHS
 
 K1, B = 1.2, 0.75  # fts5_aux.c's bm25 constants
 _WEIGHTS = tuple(TEXT_FIELDS.values())
@@ -92,6 +93,12 @@ def terms_of(connection: sqlite3.Connection, words: Sequence[str]) -> list[str |
         term, count = found.get(i, ("", 0))
         terms.append(term if count == 1 else None)
     return terms
+
+
+def prefix_indexed(connection: sqlite3.Connection, expression: str) -> bool:
+    """Whether every phrase of a match expression is a prefix FTS5 keeps a posting list of."""
+    terms = terms_of(connection, [p.strip('"*') for p in expression.split(" ")])
+    return all(t is not None and len(t.encode()) in PREFIX_LENGTHS for t in terms)
 
 
 def _marked_tokens(text: str) -> list[str] | None:

@@ -175,3 +175,23 @@ def test_varints_read_fts5_records() -> None:
     assert textscore.varints(bytes([0x03, 0x81, 0x00, 0xFF, 0x7F])) == [3, 128, 16383]
     nine = bytes([0xFF] * 8 + [0xAB])
     assert textscore.varints(nine) == [(2**56 - 1) << 8 | 0xAB]
+
+
+async def test_highlights_by_lookup_equal_one_pass(
+    backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Words of two or three letters are highlighted by rowid lookups, with the same marks."""
+    requests = [SearchRequest(text=text, first=20) for text in ("ged", "ca", "job", "care aid")]
+    looked_up = [await backend.search(r) for r in requests]
+    prefix_indexed = textscore.prefix_indexed
+    monkeypatch.setattr(textscore, "prefix_indexed", lambda connection, expression: False)
+    one_pass = [await backend.search(r) for r in requests]
+    assert looked_up == one_pass
+    assert all(page.hits and page.hits[0].highlights for page in looked_up)
+    with backend.pool.reader() as connection:
+        connection.execute("BEGIN")
+        assert prefix_indexed(connection, '"ged"*')
+        assert prefix_indexed(connection, '"Job"* "ca"*')
+        assert not prefix_indexed(connection, '"training"*')  # "train": 5 letters
+        assert not prefix_indexed(connection, '"x"*')  # no list of 1-letter prefixes
+        connection.execute("ROLLBACK")
