@@ -148,14 +148,16 @@ def raw_run(
     # The planner's choice for words within a radius, as the backend makes it (phrase counts
     # kept per index generation, as the backend keeps them).
     scored = False
-    if compiled.text_rows_sql and compiled.box_count_sql and compiled.match_expression:
+    if compiled.candidates_sql and compiled.text_rows_sql and compiled.match_expression:
+        connection.execute("DELETE FROM temp.cand")
+        filled = connection.execute(compiled.candidates_sql, compiled.params).rowcount
         scored = textscore.score_in_python(
             connection,
             stats,
             compiled.match_expression,
             compiled.params,
             compiled.text_rows_sql,
-            compiled.box_count_sql,
+            filled,
         )
     match_sql = compiled.scored_sql if scored and compiled.scored_sql else compiled.match_sql
     connection.execute(match_sql, compiled.params)

@@ -246,7 +246,11 @@ class EmbeddedBackend(SearchBackend):
         generation: int,
     ) -> SearchPage:
         connection.execute("DELETE FROM temp.hit")
-        scored = self._score_text(connection, compiled, generation)
+        scored = False
+        if compiled.candidates_sql is not None:
+            connection.execute("DELETE FROM temp.cand")
+            filled = connection.execute(compiled.candidates_sql, compiled.params).rowcount
+            scored = self._score_text(connection, compiled, generation, filled)
         match_sql = compiled.scored_sql if scored and compiled.scored_sql else compiled.match_sql
         connection.execute(match_sql, compiled.params)
         total, blob = connection.execute(compiled.total_sql).fetchone()
@@ -258,14 +262,14 @@ class EmbeddedBackend(SearchBackend):
         return self._page(connection, compiled.match_expression, request, rows, total, facets)
 
     def _score_text(
-        self, connection: sqlite3.Connection, compiled: CompiledSearch, generation: int
+        self,
+        connection: sqlite3.Connection,
+        compiled: CompiledSearch,
+        generation: int,
+        candidates: int,
     ) -> bool:
         """Let the planner score a radius's text matches in Python (see `textscore.py`)."""
-        if (
-            compiled.text_rows_sql is None
-            or compiled.box_count_sql is None
-            or compiled.match_expression is None
-        ):
+        if compiled.text_rows_sql is None or compiled.match_expression is None:
             return False
         stats = self._phrase_stats
         if stats is None or stats.generation != generation:
@@ -277,7 +281,7 @@ class EmbeddedBackend(SearchBackend):
             compiled.match_expression,
             compiled.params,
             compiled.text_rows_sql,
-            compiled.box_count_sql,
+            candidates,
         )
 
     def _run_columnar(

@@ -54,13 +54,13 @@ class CompiledSearch:
     page_params: dict[str, Any]
     total_sql: str = TOTAL_ONLY_SQL
     match_expression: str | None = None
-    # For words within a radius, the planner's other way (`textscore.py`): the candidates'
-    # matching rows with their highlights (text_rows_sql), scored in Python into temp.scored,
-    # which scored_sql then reads instead of asking FTS5 for bm25; box_count_sql counts the
-    # radius's box for the estimate.
+    # For words within a radius: candidates_sql fills temp.cand (run first; its row count is
+    # the planner's estimate); the planner's other way (`textscore.py`) reads the candidates'
+    # matching rows with their highlights (text_rows_sql), scores them in Python into
+    # temp.scored, and scored_sql reads that instead of asking FTS5 for bm25.
+    candidates_sql: str | None = None
     scored_sql: str | None = None
     text_rows_sql: str | None = None
-    box_count_sql: str | None = None
 
 
 def match_expression(text: str) -> str | None:
@@ -90,12 +90,12 @@ def _box(clauses: Clauses, request: SearchRequest) -> str | None:
 
 
 def _candidates(clauses: Clauses, request: SearchRequest, box: str | None) -> str | None:
-    """The CTE of documents in the radius's box or serving the place's area (None: no radius)."""
+    """The documents in the radius's box or serving the place's area (None: no radius)."""
     if box is None:
         return None
     keys = request.place.area_keys() if request.place else ("nation",)
     area = f"SELECT doc FROM doc_area WHERE key IN {clauses.any_of('area', keys)}"
-    return f"cand(rowid) AS MATERIALIZED ({box} UNION {area})"
+    return f"{box} UNION {area}"
 
 
 def _distance(clauses: Clauses, request: SearchRequest) -> str:
@@ -152,29 +152,31 @@ def compile_search(
     """
     clauses = Clauses()
     expression = match_expression(request.text)
-    scored_sql = text_rows_sql = box_count_sql = None
+    scored_sql = text_rows_sql = candidates_sql = None
     weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
     box = _box(clauses, request)
     candidates = _candidates(clauses, request, box)
     key: str | None
     if candidates is not None:
-        ctes = [candidates]
+        ctes = [f"cand(rowid) AS MATERIALIZED ({candidates})"]
         source, key, text_score = "cand c", "c.rowid", "1.0"
         marks = "NULL"
         text_ctes: tuple[str, str] | None = None
         if expression is not None:
-            # One pass over the words' matches, scoring (bm25) only those among the candidates;
-            # or (the planner's choice, see `textscore.py`) the rows scored beforehand.
+            # The candidates go to temp.cand first (counted for the planner, read by each
+            # statement after); then one pass over the words' matches, scoring (bm25) only those
+            # among them, or (the planner's choice, see `textscore.py`) the rows scored before.
+            candidates_sql = f"INSERT INTO temp.cand (rowid) {candidates}"
+            ctes = []
             q = clauses.param("q", expression)
             text_rows_sql = (
-                f"WITH {candidates} SELECT rowid, {ROW_COLUMNS} FROM doc_fts"
-                f" WHERE doc_fts MATCH {q} AND +rowid IN (SELECT rowid FROM cand)"
+                f"SELECT rowid, {ROW_COLUMNS} FROM doc_fts"
+                f" WHERE doc_fts MATCH {q} AND +rowid IN (SELECT rowid FROM temp.cand)"
             )
-            box_count_sql = f"SELECT count(*) FROM ({box})"
             text_ctes = (
                 f"ft(rowid, txt, marks) AS MATERIALIZED (SELECT rowid, -bm25(doc_fts, {weights}),"
                 f" NULL FROM doc_fts WHERE doc_fts MATCH {q}"
-                " AND +rowid IN (SELECT rowid FROM cand))",
+                " AND +rowid IN (SELECT rowid FROM temp.cand))",
                 "ft(rowid, txt, marks) AS MATERIALIZED"
                 " (SELECT rowid, score, marks FROM temp.scored)",
             )
@@ -227,9 +229,9 @@ def compile_search(
         page_params,
         total_sql,
         expression,
+        candidates_sql,
         scored_sql,
         text_rows_sql,
-        box_count_sql,
     )
 
 

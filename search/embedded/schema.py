@@ -96,6 +96,8 @@ CREATE TEMP TABLE IF NOT EXISTS hit (
     rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, score REAL NOT NULL, dist REAL,
     facets BLOB NOT NULL, marks TEXT
 );
+-- The candidates of a text search within a radius (see `compiler.py`).
+CREATE TEMP TABLE IF NOT EXISTS cand (rowid INTEGER PRIMARY KEY);
 -- Text matches within a radius scored by `textscore.py` (rowid, -bm25, highlights as JSON).
 CREATE TEMP TABLE IF NOT EXISTS scored (
     rowid INTEGER PRIMARY KEY, score REAL NOT NULL, marks TEXT NOT NULL

@@ -222,19 +222,18 @@ def score_in_python(
     expression: str,
     params: dict[str, object],
     text_rows_sql: str,
-    box_count_sql: str,
+    candidates: int,
 ) -> bool:
     """Score the candidates' text matches into temp.scored if that is the cheaper way: the
-    expected matches in the radius (its box's documents times each phrase's share of the
-    index) cost less to score here than FTS5's counting of every phrase's documents. False:
-    nothing was stored; FTS5's bm25 must score (too many rows, or see `score_rows`)."""
+    expected matches (the radius's candidates times each phrase's share of the index) cost
+    less to score here than FTS5's counting of every phrase's documents. False: nothing was
+    stored; FTS5's bm25 must score (too many rows, or see `score_rows`)."""
     phrases = expression.split(" ")
     nrow = stats.totals.rows
     if nrow <= 0:
         return False
     counts = [stats.count(connection, p) for p in phrases]
-    box = int(connection.execute(box_count_sql, params).fetchone()[0])
-    expected = float(box)
+    expected = float(candidates)
     for count in counts:
         expected *= count / nrow
     if expected * ROW_COST_IN_POSTINGS > sum(counts):
