@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ CANDIDATES_SQL = (
 _NO_PROGRAM = ProgramFilters()
 _EMPTY = np.zeros(0, np.int64)
 _ONE = np.uint64(1)
+_BLOCK_WORDS = 4096  # bitmap words per block when counting facets (fits the CPU's caches)
 # Page rows as the SQL path reads them: rowid, id, score, distance, sort value, body.
 PageRow = tuple[int, str, float, None, float, str]
 
@@ -64,8 +66,9 @@ def text_matches(connection: sqlite3.Connection, expression: str) -> Matches:
     rows = connection.execute(TEXT_SQL, {"q": expression}).fetchall()
     if not rows:
         return _EMPTY, np.zeros(0)
-    table = np.array(rows, dtype=np.float64)
-    return table[:, 0].astype(np.int64), table[:, 1]
+    # From the flat sequence of pairs: np.array over a list of tuples inspects each tuple.
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows))
+    return flat[0::2].astype(np.int64), flat[1::2].copy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,15 @@ def _bitmap_counts(
     if nonzero.size * 8 < words.size:
         # A sparse match: only the words holding a match (gathering columns is slow when many).
         matrix, words = matrix[:, nonzero], words[nonzero]
-    counts = np.bitwise_count(matrix & words).sum(axis=1, dtype=np.int64)
+    # In blocks of columns through one buffer: a single `matrix & words` at a million documents
+    # allocates (and faults in) two arrays the size of the whole matrix, about half the time.
+    counts = np.zeros(matrix.shape[0], np.int64)
+    buffer = np.empty((matrix.shape[0], min(_BLOCK_WORDS, words.size)), np.uint64)
+    for start in range(0, words.size, _BLOCK_WORDS):
+        end = min(start + _BLOCK_WORDS, words.size)
+        block = buffer[:, : end - start]
+        np.bitwise_and(matrix[:, start:end], words[start:end], out=block)
+        counts += np.bitwise_count(block).sum(axis=1, dtype=np.int64)
     return _ranked(numbers, counts)
 
 
