@@ -160,6 +160,10 @@ def raw_run(
             filled,
         )
     match_sql = compiled.scored_sql if scored and compiled.scored_sql else compiled.match_sql
+    if compiled.need_sql and compiled.box_count_sql:  # needs within a radius: which side first
+        box_sql = compiled.box_count_sql
+        if textscore.needs_first(connection, stats, request.needs, compiled.params, box_sql):
+            match_sql = compiled.need_sql
     connection.execute(match_sql, compiled.params)
     # The total with every match's facet codes (counting them is the backend's Python work).
     total = connection.execute(compiled.total_sql).fetchone()[0]

@@ -252,6 +252,11 @@ class EmbeddedBackend(SearchBackend):
             filled = connection.execute(compiled.candidates_sql, compiled.params).rowcount
             scored = self._score_text(connection, compiled, generation, filled)
         match_sql = compiled.scored_sql if scored and compiled.scored_sql else compiled.match_sql
+        if compiled.need_sql is not None and compiled.box_count_sql is not None:
+            stats = self._stats(connection, generation)
+            needs, box_sql = request.needs, compiled.box_count_sql
+            if textscore.needs_first(connection, stats, needs, compiled.params, box_sql):
+                match_sql = compiled.need_sql
         connection.execute(match_sql, compiled.params)
         total, blob = connection.execute(compiled.total_sql).fetchone()
         rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
@@ -260,6 +265,14 @@ class EmbeddedBackend(SearchBackend):
             texts = {row[0]: _marked_fields(row[6]) for row in rows[: request.first]}
             return self._page(connection, None, request, rows, total, facets, texts)
         return self._page(connection, compiled.match_expression, request, rows, total, facets)
+
+    def _stats(self, connection: sqlite3.Connection, generation: int) -> textscore.PhraseStats:
+        """The planner's counts of this index generation (kept until the next write)."""
+        stats = self._phrase_stats
+        if stats is None or stats.generation != generation:
+            stats = textscore.PhraseStats(generation, textscore.Totals.read(connection))
+            self._phrase_stats = stats
+        return stats
 
     def _score_text(
         self,
@@ -271,13 +284,9 @@ class EmbeddedBackend(SearchBackend):
         """Let the planner score a radius's text matches in Python (see `textscore.py`)."""
         if compiled.text_rows_sql is None or compiled.match_expression is None:
             return False
-        stats = self._phrase_stats
-        if stats is None or stats.generation != generation:
-            stats = textscore.PhraseStats(generation, textscore.Totals.read(connection))
-            self._phrase_stats = stats
         return textscore.score_in_python(
             connection,
-            stats,
+            self._stats(connection, generation),
             compiled.match_expression,
             compiled.params,
             compiled.text_rows_sql,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from search.document import TEXT_FIELDS
@@ -61,6 +61,12 @@ class CompiledSearch:
     candidates_sql: str | None = None
     scored_sql: str | None = None
     text_rows_sql: str | None = None
+    # For needs within a radius (no words): the same search driven by the needs' rows instead
+    # of the radius's places, which the planner takes when the needs hold fewer documents
+    # than the radius's box (a wide radius, a specific need).
+    need_sql: str | None = None
+    # How many of the radius's box's documents there are, up to :cap (the planner's estimate).
+    box_count_sql: str | None = None
 
 
 def match_expression(text: str) -> str | None:
@@ -137,6 +143,53 @@ def _page(request: SearchRequest) -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
+def _insert_within(m_cte: str, score: str, radius: str) -> str:
+    """Insert the rows of an `m` CTE within the radius (or without a point: served areas)."""
+    return (
+        f"WITH {m_cte} {_INSERT} SELECT rowid, id, {score}, dist, facets, marks"
+        " FROM (SELECT m.rowid AS rowid, m.id AS id, m.txt AS txt, m.dist AS dist,"
+        " m.verified_at AS verified_at, m.capacity_status AS capacity_status,"
+        f" m.facets AS facets, m.marks AS marks FROM m WHERE m.dist IS NULL OR m.dist <= {radius})"
+    )
+
+
+def _need_driven(
+    clauses: Clauses,
+    request: SearchRequest,
+    timezones: Sequence[str],
+    language_bits: Mapping[str, int] | None,
+    distance: str,
+) -> str:
+    """The `m` CTE of a search within a radius driven by its needs' rows: the documents the
+    radius path takes from the R*Tree box are here those whose point lies in the same box, and
+    those without a point, the served areas' as there. (The R*Tree keeps 32-bit bounds rounded
+    outwards, so on the box's very edge, centimetres from the circle's four extreme points,
+    the two could differ; the radius filter after it is the same exact distance.)"""
+    point, radius = request.point, request.radius_km
+    assert point is not None
+    assert radius is not None
+    own = Clauses()
+    own.params = clauses.params  # one parameter namespace: the statements share `params`
+    # The needs drive as in a search without a place (their rows, languages by mask).
+    placeless = replace(request, point=None, radius_km=None)
+    filter_clauses(own, placeless, timezones, key=None, language_bits=language_bits)
+    south, north, west, east = bounding_box(point.latitude, point.longitude, radius)
+    keys = request.place.area_keys() if request.place else ("nation",)
+    in_box = (
+        f"d.lat >= {own.param('s', south)} AND d.lat <= {own.param('n', north)}"
+        f" AND d.lon >= {own.param('w', west)} AND d.lon <= {own.param('e', east)}"
+    )
+    served = (
+        f"EXISTS (SELECT 1 FROM doc_area a WHERE a.key IN {own.any_of('area', keys)}"
+        " AND a.doc = d.rowid)"
+    )
+    own.add(f"(({in_box}) OR (d.lat IS NULL AND {served}))")
+    return (
+        f"m AS MATERIALIZED (SELECT {_ROW}, {distance} AS dist, 1.0 AS txt, NULL AS marks"
+        f" FROM {own.source} WHERE {own.where()})"
+    )
+
+
 def compile_search(
     request: SearchRequest,
     *,
@@ -152,7 +205,7 @@ def compile_search(
     """
     clauses = Clauses()
     expression = match_expression(request.text)
-    scored_sql = text_rows_sql = candidates_sql = None
+    scored_sql = text_rows_sql = candidates_sql = need_sql = box_count_sql = None
     weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
     box = _box(clauses, request)
     candidates = _candidates(clauses, request, box)
@@ -183,6 +236,10 @@ def compile_search(
             ctes.append("{ft}")
             source, key, text_score, marks = "ft f", "f.rowid", "f.txt", "f.marks"
         distance = _distance(clauses, request)
+        needs_first = None
+        if expression is None and request.needs:
+            # Compiled before the filters: they add the need probe the needs' rows make moot.
+            needs_first = _need_driven(clauses, request, timezones, language_bits, distance)
         filter_clauses(clauses, request, timezones, key=key, language_bits=language_bits)
         score = _score(clauses, request)
         radius = clauses.param("radius", request.radius_km)
@@ -203,6 +260,9 @@ def compile_search(
         if text_ctes is not None:
             scored_sql = match_sql.replace("{ft}", text_ctes[1])
             match_sql = match_sql.replace("{ft}", text_ctes[0])
+        if needs_first is not None:
+            need_sql = _insert_within(needs_first, score, radius)
+            box_count_sql = f"SELECT count(*) FROM ({box} LIMIT :cap)"
     else:
         if expression is not None:
             source = "doc_fts f CROSS JOIN doc d ON d.rowid = f.rowid"
@@ -232,6 +292,8 @@ def compile_search(
         candidates_sql,
         scored_sql,
         text_rows_sql,
+        need_sql,
+        box_count_sql,
     )
 
 

@@ -200,13 +200,17 @@ def _json_ints(values: Sequence[int]) -> str:
 ROW_COST_IN_POSTINGS = 500
 
 
+NEED_COUNT_SQL = "SELECT count(*) FROM doc_need WHERE code = :code"
+
+
 class PhraseStats:
-    """Phrase document counts and the table totals of one index generation."""
+    """Phrase and need document counts and the table totals of one index generation."""
 
     def __init__(self, generation: int, totals: Totals) -> None:
         self.generation = generation
         self.totals = totals
         self.counts: dict[str, int] = {}
+        self.need_counts: dict[str, int] = {}
 
     def count(self, connection: sqlite3.Connection, phrase: str) -> int:
         """The phrase's document count (counted on first use in this generation)."""
@@ -214,6 +218,30 @@ class PhraseStats:
         if found is None:
             found = self.counts[phrase] = phrase_count(connection, phrase)
         return found
+
+    def need_count(self, connection: sqlite3.Connection, code: str) -> int:
+        """How many documents are tagged with the need code or one below it (counted once)."""
+        found = self.need_counts.get(code)
+        if found is None:
+            row = connection.execute(NEED_COUNT_SQL, {"code": code}).fetchone()
+            found = self.need_counts[code] = int(row[0])
+        return found
+
+
+def needs_first(
+    connection: sqlite3.Connection,
+    stats: PhraseStats,
+    needs: Sequence[str],
+    params: dict[str, object],
+    box_count_sql: str,
+) -> bool:
+    """Whether the needs' rows are fewer than the radius's box's documents (counted only up to
+    the needs' number, so a wide radius costs no more to count than the needs to read)."""
+    rows = sum(stats.need_count(connection, code) for code in needs)
+    if rows == 0:
+        return True
+    box = connection.execute(box_count_sql, {**params, "cap": rows}).fetchone()[0]
+    return int(box) >= rows
 
 
 def score_in_python(
