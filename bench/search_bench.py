@@ -52,7 +52,7 @@ from hub.container import build_container
 from hub.core.settings import Settings
 from hub.identity.principal import ANONYMOUS
 from providers.geocoding.gazetteer import load_gazetteer
-from search.embedded import EmbeddedBackend, columnar, textscore
+from search.embedded import EmbeddedBackend, columnar, planner, textscore
 from search.embedded.backend import cache_key
 from search.embedded.columns import ColumnStore
 from search.embedded.compiler import (
@@ -127,7 +127,7 @@ def raw_run(
     request: SearchRequest,
     words: Vocabulary,
     columns: ColumnStore,
-    stats: textscore.PhraseStats,
+    stats: planner.Stats,
 ) -> int:
     """Run the statements (or the numpy step) the backend runs for this request, raw."""
     request = cache_key(request)
@@ -145,26 +145,9 @@ def raw_run(
     compiled = compile_search(request, timezones=words.zones, language_bits=words.language_bits)
     connection.execute("BEGIN")
     connection.execute("DELETE FROM temp.hit")
-    # The planner's choice for words within a radius, as the backend makes it (phrase counts
-    # kept per index generation, as the backend keeps them).
-    scored = False
-    if compiled.candidates_sql and compiled.text_rows_sql and compiled.match_expression:
-        connection.execute("DELETE FROM temp.cand")
-        filled = connection.execute(compiled.candidates_sql, compiled.params).rowcount
-        scored = textscore.score_in_python(
-            connection,
-            stats,
-            compiled.match_expression,
-            compiled.params,
-            compiled.text_rows_sql,
-            filled,
-        )
-    match_sql = compiled.scored_sql if scored and compiled.scored_sql else compiled.match_sql
-    if compiled.need_sql and compiled.box_count_sql:  # needs within a radius: which side first
-        box_sql = compiled.box_count_sql
-        if textscore.needs_first(connection, stats, request.needs, compiled.params, box_sql):
-            match_sql = compiled.need_sql
-    connection.execute(match_sql, compiled.params)
+    # The planner's choices, as the backend makes them (with counts kept per index generation,
+    # as the backend keeps them).
+    scored = planner.run_match(connection, stats, compiled, request.needs)
     # The total with every match's facet codes (counting them is the backend's Python work).
     total = connection.execute(compiled.total_sql).fetchone()[0]
     rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
@@ -320,12 +303,12 @@ async def main(args: argparse.Namespace) -> None:
     words = Vocabulary.read(raw)
     # The column store is engine state, like SQLite's page cache: the backend loads it once per
     # index generation (then patches it with the chunks a write changed); so does raw, and
-    # likewise the phrase counts of text scored within a radius.
+    # likewise the planner's counts.
     started, cpu = time.perf_counter(), time.process_time()
     raw.execute("BEGIN")
     generation = int(raw.execute(GENERATION_SQL).fetchone()[0])
     store = ColumnStore.read(raw, generation)
-    phrase_stats = textscore.PhraseStats(generation, textscore.Totals.read(raw))
+    phrase_stats = planner.Stats(generation, textscore.Totals.read(raw))
     raw.execute("ROLLBACK")
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"column store load: {took * 1000:.0f} ms (CPU {cpu * 1000:.0f} ms), once per generation")

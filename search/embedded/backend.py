@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from search.backend import Progress, SearchBackend
 from search.document import ServiceDocument
-from search.embedded import columnar, store, textscore
+from search.embedded import columnar, planner, store, textscore
 from search.embedded.columns import ColumnStore, mark_rebuilt
 from search.embedded.compiler import (
     HIGHLIGHT_FIELDS,
@@ -103,7 +103,7 @@ class EmbeddedBackend(SearchBackend):
         self._cache_lock = threading.Lock()
         self.inline_budget = INLINE_BUDGET_SECONDS
         self._costs: dict[tuple[object, ...], float] = {}  # seconds, by _search_kind
-        self._phrase_stats: textscore.PhraseStats | None = None
+        self._planner_stats: planner.Stats | None = None
 
     @property
     def pool(self) -> store.ConnectionPool:
@@ -246,18 +246,8 @@ class EmbeddedBackend(SearchBackend):
         generation: int,
     ) -> SearchPage:
         connection.execute("DELETE FROM temp.hit")
-        scored = False
-        if compiled.candidates_sql is not None:
-            connection.execute("DELETE FROM temp.cand")
-            filled = connection.execute(compiled.candidates_sql, compiled.params).rowcount
-            scored = self._score_text(connection, compiled, generation, filled)
-        match_sql = compiled.scored_sql if scored and compiled.scored_sql else compiled.match_sql
-        if compiled.need_sql is not None and compiled.box_count_sql is not None:
-            stats = self._stats(connection, generation)
-            needs, box_sql = request.needs, compiled.box_count_sql
-            if textscore.needs_first(connection, stats, needs, compiled.params, box_sql):
-                match_sql = compiled.need_sql
-        connection.execute(match_sql, compiled.params)
+        stats = self._stats(connection, generation)
+        scored = planner.run_match(connection, stats, compiled, request.needs)
         total, blob = connection.execute(compiled.total_sql).fetchone()
         rows = connection.execute(compiled.page_sql, compiled.page_params).fetchall()
         facets = facet_values(connection, blob, words) if request.facets else {}
@@ -266,32 +256,13 @@ class EmbeddedBackend(SearchBackend):
             return self._page(connection, None, request, rows, total, facets, texts)
         return self._page(connection, compiled.match_expression, request, rows, total, facets)
 
-    def _stats(self, connection: sqlite3.Connection, generation: int) -> textscore.PhraseStats:
+    def _stats(self, connection: sqlite3.Connection, generation: int) -> planner.Stats:
         """The planner's counts of this index generation (kept until the next write)."""
-        stats = self._phrase_stats
+        stats = self._planner_stats
         if stats is None or stats.generation != generation:
-            stats = textscore.PhraseStats(generation, textscore.Totals.read(connection))
-            self._phrase_stats = stats
+            stats = planner.Stats(generation, textscore.Totals.read(connection))
+            self._planner_stats = stats
         return stats
-
-    def _score_text(
-        self,
-        connection: sqlite3.Connection,
-        compiled: CompiledSearch,
-        generation: int,
-        candidates: int,
-    ) -> bool:
-        """Let the planner score a radius's text matches in Python (see `textscore.py`)."""
-        if compiled.text_rows_sql is None or compiled.match_expression is None:
-            return False
-        return textscore.score_in_python(
-            connection,
-            self._stats(connection, generation),
-            compiled.match_expression,
-            compiled.params,
-            compiled.text_rows_sql,
-            candidates,
-        )
 
     def _run_columnar(
         self,

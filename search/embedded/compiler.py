@@ -61,10 +61,10 @@ class CompiledSearch:
     candidates_sql: str | None = None
     scored_sql: str | None = None
     text_rows_sql: str | None = None
-    # For needs within a radius (no words): the same search driven by the needs' rows instead
-    # of the radius's places, which the planner takes when the needs hold fewer documents
-    # than the radius's box (a wide radius, a specific need).
-    need_sql: str | None = None
+    # For words or needs within a radius: the same search driven by the words' matches (else
+    # the needs' rows) instead of the radius's places, which the planner takes when they are
+    # fewer than the documents in the radius's box (a wide radius, a rare word or need).
+    set_sql: str | None = None
     # How many of the radius's box's documents there are, up to :cap (the planner's estimate).
     box_count_sql: str | None = None
 
@@ -153,16 +153,18 @@ def _insert_within(m_cte: str, score: str, radius: str) -> str:
     )
 
 
-def _need_driven(
+def _driven_by_set(
     clauses: Clauses,
     request: SearchRequest,
     timezones: Sequence[str],
     language_bits: Mapping[str, int] | None,
     distance: str,
+    expression: str | None,
 ) -> str:
-    """The `m` CTE of a search within a radius driven by its needs' rows: the documents the
-    radius path takes from the R*Tree box are here those whose point lies in the same box, and
-    those without a point, the served areas' as there. (The R*Tree keeps 32-bit bounds rounded
+    """The `m` CTE of a search within a radius driven by its words' matches (FTS5, bm25) or,
+    without words, its needs' rows, instead of the radius's places: the documents the radius
+    path takes from the R*Tree box are here those whose point lies in the same box, and those
+    without a point, the served areas' as there. (The R*Tree keeps 32-bit bounds rounded
     outwards, so on the box's very edge, centimetres from the circle's four extreme points,
     the two could differ; the radius filter after it is the same exact distance.)"""
     point, radius = request.point, request.radius_km
@@ -170,9 +172,15 @@ def _need_driven(
     assert radius is not None
     own = Clauses()
     own.params = clauses.params  # one parameter namespace: the statements share `params`
-    # The needs drive as in a search without a place (their rows, languages by mask).
+    # The set drives as in a search without a place (needs: their rows, languages by mask).
     placeless = replace(request, point=None, radius_km=None)
-    filter_clauses(own, placeless, timezones, key=None, language_bits=language_bits)
+    text_score, key = "1.0", None
+    if expression is not None:
+        weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
+        own.source = "doc_fts f CROSS JOIN doc d ON d.rowid = f.rowid"
+        own.add(f"doc_fts MATCH {own.param('q', expression)}")
+        text_score, key = f"-bm25(doc_fts, {weights})", "f.rowid"
+    filter_clauses(own, placeless, timezones, key=key, language_bits=language_bits)
     south, north, west, east = bounding_box(point.latitude, point.longitude, radius)
     keys = request.place.area_keys() if request.place else ("nation",)
     in_box = (
@@ -185,8 +193,8 @@ def _need_driven(
     )
     own.add(f"(({in_box}) OR (d.lat IS NULL AND {served}))")
     return (
-        f"m AS MATERIALIZED (SELECT {_ROW}, {distance} AS dist, 1.0 AS txt, NULL AS marks"
-        f" FROM {own.source} WHERE {own.where()})"
+        f"m AS MATERIALIZED (SELECT {_ROW}, {distance} AS dist, {text_score} AS txt,"
+        f" NULL AS marks FROM {own.source} WHERE {own.where()})"
     )
 
 
@@ -205,7 +213,7 @@ def compile_search(
     """
     clauses = Clauses()
     expression = match_expression(request.text)
-    scored_sql = text_rows_sql = candidates_sql = need_sql = box_count_sql = None
+    scored_sql = text_rows_sql = candidates_sql = set_sql = box_count_sql = None
     weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
     box = _box(clauses, request)
     candidates = _candidates(clauses, request, box)
@@ -236,10 +244,12 @@ def compile_search(
             ctes.append("{ft}")
             source, key, text_score, marks = "ft f", "f.rowid", "f.txt", "f.marks"
         distance = _distance(clauses, request)
-        needs_first = None
-        if expression is None and request.needs:
-            # Compiled before the filters: they add the need probe the needs' rows make moot.
-            needs_first = _need_driven(clauses, request, timezones, language_bits, distance)
+        set_first = None
+        if expression is not None or request.needs:
+            # Compiled before the filters: they add the probes the set's own rows make moot.
+            set_first = _driven_by_set(
+                clauses, request, timezones, language_bits, distance, expression
+            )
         filter_clauses(clauses, request, timezones, key=key, language_bits=language_bits)
         score = _score(clauses, request)
         radius = clauses.param("radius", request.radius_km)
@@ -260,8 +270,8 @@ def compile_search(
         if text_ctes is not None:
             scored_sql = match_sql.replace("{ft}", text_ctes[1])
             match_sql = match_sql.replace("{ft}", text_ctes[0])
-        if needs_first is not None:
-            need_sql = _insert_within(needs_first, score, radius)
+        if set_first is not None:
+            set_sql = _insert_within(set_first, score, radius)
             box_count_sql = f"SELECT count(*) FROM ({box} LIMIT :cap)"
     else:
         if expression is not None:
@@ -292,7 +302,7 @@ def compile_search(
         candidates_sql,
         scored_sql,
         text_rows_sql,
-        need_sql,
+        set_sql,
         box_count_sql,
     )
 

@@ -14,7 +14,6 @@ caller lets FTS5 score.
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 from collections.abc import Sequence
@@ -193,86 +192,3 @@ def _displayed(text: str) -> str:
 
 def _json_ints(values: Sequence[int]) -> str:
     return "[" + ",".join(str(v) for v in values) + "]"
-
-
-# The planner's cost model, in rows: scoring a row here (five highlights and a snippet) costs
-# about what FTS5 spends walking this many postings to count a phrase's documents for bm25.
-ROW_COST_IN_POSTINGS = 500
-
-
-NEED_COUNT_SQL = "SELECT count(*) FROM doc_need WHERE code = :code"
-
-
-class PhraseStats:
-    """Phrase and need document counts and the table totals of one index generation."""
-
-    def __init__(self, generation: int, totals: Totals) -> None:
-        self.generation = generation
-        self.totals = totals
-        self.counts: dict[str, int] = {}
-        self.need_counts: dict[str, int] = {}
-
-    def count(self, connection: sqlite3.Connection, phrase: str) -> int:
-        """The phrase's document count (counted on first use in this generation)."""
-        found = self.counts.get(phrase)
-        if found is None:
-            found = self.counts[phrase] = phrase_count(connection, phrase)
-        return found
-
-    def need_count(self, connection: sqlite3.Connection, code: str) -> int:
-        """How many documents are tagged with the need code or one below it (counted once)."""
-        found = self.need_counts.get(code)
-        if found is None:
-            row = connection.execute(NEED_COUNT_SQL, {"code": code}).fetchone()
-            found = self.need_counts[code] = int(row[0])
-        return found
-
-
-def needs_first(
-    connection: sqlite3.Connection,
-    stats: PhraseStats,
-    needs: Sequence[str],
-    params: dict[str, object],
-    box_count_sql: str,
-) -> bool:
-    """Whether the needs' rows are fewer than the radius's box's documents (counted only up to
-    the needs' number, so a wide radius costs no more to count than the needs to read)."""
-    rows = sum(stats.need_count(connection, code) for code in needs)
-    if rows == 0:
-        return True
-    box = connection.execute(box_count_sql, {**params, "cap": rows}).fetchone()[0]
-    return int(box) >= rows
-
-
-def score_in_python(
-    connection: sqlite3.Connection,
-    stats: PhraseStats,
-    expression: str,
-    params: dict[str, object],
-    text_rows_sql: str,
-    candidates: int,
-) -> bool:
-    """Score the candidates' text matches into temp.scored if that is the cheaper way: the
-    expected matches (the radius's candidates times each phrase's share of the index) cost
-    less to score here than FTS5's counting of every phrase's documents. False: nothing was
-    stored; FTS5's bm25 must score (too many rows, or see `score_rows`)."""
-    phrases = expression.split(" ")
-    nrow = stats.totals.rows
-    if nrow <= 0:
-        return False
-    counts = [stats.count(connection, p) for p in phrases]
-    expected = float(candidates)
-    for count in counts:
-        expected *= count / nrow
-    if expected * ROW_COST_IN_POSTINGS > sum(counts):
-        return False
-    rows = connection.execute(text_rows_sql, params).fetchall()
-    scored = score_rows(connection, phrases, counts, stats.totals, rows) if rows else []
-    if scored is None:
-        return False
-    connection.execute("DELETE FROM temp.scored")
-    connection.executemany(
-        "INSERT INTO temp.scored (rowid, score, marks) VALUES (?, ?, ?)",
-        [(s.rowid, s.score, json.dumps(s.marks)) for s in scored],
-    )
-    return True

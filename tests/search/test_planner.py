@@ -1,4 +1,4 @@
-"""The planner's two ways to a search of needs within a radius give the same pages."""
+"""The planner's ways to a search of needs or words within a radius give the same pages."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from search.document import NeedRef, ServiceDocument
-from search.embedded import EmbeddedBackend, textscore
+from search.embedded import EmbeddedBackend, planner
 from search.models import GeoPoint, PlaceContext, SearchPage, SearchRequest, SortOrder
 
 NOW = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)  # a Monday, 2 pm in Oakland
@@ -69,11 +69,13 @@ async def backend(tmp_path: Path) -> AsyncIterator[EmbeddedBackend]:
 def _requests() -> list[SearchRequest]:
     rng = random.Random(8)
     codes = ["food", "food.pantry", "housing", "legal", "substance_use.detox", "no.such"]
+    words = ["", "", "", "food", "detox", "service 1", "pantry shelter", "org", "legal aid"]
     requests = []
-    for _ in range(60):
+    for _ in range(90):
         requests.append(
             SearchRequest(
-                needs=tuple(rng.sample(codes, rng.choice([1, 1, 2]))),
+                text=rng.choice(words),
+                needs=tuple(rng.sample(codes, rng.choice([0, 1, 1, 2]))),
                 point=GeoPoint(CENTER[0] + rng.uniform(-1, 1), CENTER[1] + rng.uniform(-1, 1)),
                 place=rng.choice(
                     [
@@ -103,17 +105,19 @@ async def _all_pages(backend: EmbeddedBackend, request: SearchRequest) -> list[S
     return pages
 
 
-async def test_needs_first_equals_places_first(
+async def test_words_or_needs_first_equals_places_first(
     backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Totals, facets, hits, scores, distances and every page after a cursor are the same."""
     requests = _requests()
-    monkeypatch.setattr(textscore, "needs_first", lambda *args: False)
+    monkeypatch.setattr(planner, "set_first", lambda *args: False)
     by_place = [await _all_pages(backend, r) for r in requests]
-    monkeypatch.setattr(textscore, "needs_first", lambda *args: True)
+    monkeypatch.setattr(planner, "set_first", lambda *args: True)
     by_needs = [await _all_pages(backend, r) for r in requests]
     for request, place, needs in zip(requests, by_place, by_needs, strict=True):
         assert needs == place, request
+    # Words or needs in every search but a few (those have one way only).
+    assert sum(bool(r.text or r.needs) for r in requests) > 80
     assert sum(pages[0].total for pages in by_place) > 500  # the searches found plenty
     assert sum(len(pages) > 1 for pages in by_place) > 10  # and paged
 
@@ -121,19 +125,22 @@ async def test_needs_first_equals_places_first(
 async def test_the_planner_reads_the_smaller_side(
     backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A rare need across a wide radius starts from the need, a common one nearby from the place."""
+    """A rare need or word across a wide radius starts from itself, a common one nearby from
+    the place."""
     chosen: list[bool] = []
-    needs_first = textscore.needs_first
+    set_first = planner.set_first
 
     def spied(*args: object) -> bool:
-        chosen.append(needs_first(*args))  # type: ignore[arg-type]
+        chosen.append(set_first(*args))  # type: ignore[arg-type]
         return chosen[-1]
 
-    monkeypatch.setattr(textscore, "needs_first", spied)
+    monkeypatch.setattr(planner, "set_first", spied)
     wide = SearchRequest(
         needs=("substance_use.detox",), point=GeoPoint(*CENTER), radius_km=400.0, now=NOW
     )
     near = SearchRequest(needs=("food",), point=GeoPoint(*CENTER), radius_km=2.0, now=NOW)
-    assert (await backend.search(wide)).total > 0
-    assert (await backend.search(near)).total > 0
-    assert chosen == [True, False]
+    rare_word = replace(wide, needs=(), text="12")  # Service 12, 120-129, 1200-1299
+    common_word = replace(near, needs=(), text="service")
+    for request in (wide, near, rare_word, common_word):
+        assert (await backend.search(request)).total > 0
+    assert chosen == [True, False, True, False]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from search.document import NeedRef, ServiceDocument
-from search.embedded import EmbeddedBackend, textscore
+from search.embedded import EmbeddedBackend, planner, textscore
 from search.models import GeoPoint, PlaceContext, SearchPage, SearchRequest
 
 CENTER = (37.78, -122.22)
@@ -112,7 +112,7 @@ def _requests() -> list[SearchRequest]:
 async def _pages(
     backend: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch, row_cost: int
 ) -> list[SearchPage]:
-    monkeypatch.setattr(textscore, "ROW_COST_IN_POSTINGS", row_cost)
+    monkeypatch.setattr(planner, "ROW_COST_IN_POSTINGS", row_cost)
     return [await backend.search(request) for request in _requests()]
 
 
