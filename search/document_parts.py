@@ -1,74 +1,141 @@
-"""Small pieces the document builder uses: batched reads, grouping, hours, versions, costs."""
+"""Small pieces the document builder uses: batch scopes, column reads, hours, versions, costs."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from providers.models import CostOption, ProgramFacts, Schedule
 from search.schedules import WeeklyHours, intervals
 
-M = TypeVar("M", bound=SQLModel)
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+Row = tuple[Any, ...]
+
+# Entries each memo keeps before it starts over: enough for the repeating values of a national
+# directory (schedule patterns, tag sets, language spellings), a bound on memory at any size.
+MEMO_ENTRIES = 50_000
 
 
-async def rows_of(
-    session: AsyncSession, model: type[M], column: Any, keys: Iterable[str]
-) -> list[M]:
-    """Rows whose `column` is one of the keys (empty keys skipped), as read-only records.
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which services one batch reads: an id list, or the ids in (after, last] (a rebuild)."""
 
-    They are the table's rows with its column types applied (enums, aware datetimes), read
-    through Core rather than as ORM instances: building and tracking the instances cost about
-    a quarter of the CPU of building a document, and a full rebuild only reads them.
+    ids: tuple[str, ...] = ()
+    after: str | None = None
+    last: str | None = None
+
+    def where(self, column: Any) -> Any:
+        """The condition on a column holding service ids."""
+        if self.last is None:
+            return column.in_(self.ids)
+        # A range reads through the column's index in one pass (no list of bound ids); it also
+        # returns rows of inactive services, which the builder skips.
+        return sa.and_(column > self.after, column <= self.last)
+
+
+def raw(column: Any) -> Any:
+    """A column read as the driver returns it: an enum column's stored value (a str, which
+    equals its StrEnum member) without converting each row's to the member."""
+    return sa.type_coerce(column, sa.String)
+
+
+def stamp_column(column: Any) -> Any:
+    """An `updated_at` column read as the driver returns it (see `Stamps`)."""
+    return sa.type_coerce(column, sa.String)
+
+
+class Stamps:
+    """`updated_at` values of one batch as aware UTC datetimes, each distinct value parsed once.
+
+    SQLite returns them as text (rows shared by services, and rows written together, repeat
+    the same text); other drivers return datetimes. The conversion is the one the column type
+    makes (naive means UTC), without its per-row cost.
     """
-    wanted = list({k for k in keys if k})
-    if not wanted:
-        return []
-    table = model.__table__  # type: ignore[attr-defined]
-    # SQLAlchemy's select (SQLModel's would return the first column alone, as scalars).
-    statement = sa.select(table).where(col(column).in_(wanted))
-    result = await session.exec(statement)  # type: ignore[call-overload]
-    # A Row answers the same attribute names as the model's columns.
-    return cast(list[M], result.all())
+
+    def __init__(self) -> None:
+        self._parsed: dict[Any, datetime] = {}
+
+    def __call__(self, value: str | datetime) -> datetime:
+        """The aware UTC moment of a raw value."""
+        found = self._parsed.get(value)
+        if found is None:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+            found = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            self._parsed[value] = found
+        return found
 
 
-def group(rows: Iterable[M], attribute: str) -> dict[str, list[M]]:
-    """Rows by the value of an attribute (rows without one are left out)."""
-    grouped: dict[str, list[M]] = defaultdict(list)
+async def read(session: AsyncSession, statement: Any) -> list[Row]:
+    """The rows of a Core select (tuples), on the session's connection and transaction.
+
+    Through the connection, not `session.execute`: the ORM's result handling is not needed
+    for plain columns and cost as much as reading them.
+    """
+    connection = await session.connection()
+    result = await connection.execute(statement)
+    return cast(list[Row], result.all())
+
+
+def group(rows: Iterable[Row], key: int) -> dict[Any, list[Row]]:
+    """Rows by the value at position `key`, in the order read (rows without one left out)."""
+    grouped: dict[Any, list[Row]] = {}
     for row in rows:
-        key = getattr(row, attribute)
-        if key is not None:
-            grouped[key].append(row)
+        value = row[key]
+        if value is not None:
+            found = grouped.get(value)
+            if found is None:
+                grouped[value] = [row]
+            else:
+                found.append(row)
     return grouped
 
 
-def hours(rows: Sequence[Schedule]) -> tuple[tuple[int, int], ...]:
-    """Weekly opening spans of schedule rows."""
+class Memo(dict[K, V]):
+    """A bounded cache of a pure function's results (emptied when full)."""
+
+    def __init__(self, function: Callable[[K], V]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: K) -> V:
+        if len(self) >= MEMO_ENTRIES:
+            self.clear()
+        value = self[key] = self.function(key)
+        return value
+
+
+def hours(rows: Sequence[tuple[str | None, Any, Any, Any]]) -> tuple[tuple[int, int], ...]:
+    """Weekly opening spans of (byday, opens_at, closes_at, freq) schedule values (freq as
+    stored: a ScheduleFrequency value or None)."""
     return intervals(
-        WeeklyHours(r.byday, r.opens_at, r.closes_at, r.freq.value if r.freq else None)
-        for r in rows
+        WeeklyHours(byday, opens, closes, freq or None) for byday, opens, closes, freq in rows
     )
 
 
-def version_of(rows: Iterable[Any]) -> int:
+def version_of(stamps: Iterable[datetime]) -> int:
     """A document version: the latest change among its rows, in microseconds."""
-    stamps = [r.updated_at for r in rows if getattr(r, "updated_at", None) is not None]
     latest: datetime = max(stamps)
     return int(latest.timestamp() * 1_000_000)
 
 
-def costs(options: Sequence[CostOption], facts: ProgramFacts | None) -> tuple[bool, float | None]:
-    """Whether a free option exists, and the lowest price (tuition + costs for programs)."""
-    amounts = [float(o.amount) for o in options if o.amount is not None]
-    if facts is not None and facts.tuition is not None and not amounts:
-        amounts.append(float(facts.tuition + (facts.other_costs or Decimal(0))))
-    if not amounts:
+def costs(
+    amounts: Sequence[Decimal], tuition: Decimal | None, other_costs: Decimal | None
+) -> tuple[bool, float | None]:
+    """Whether a free option exists, and the lowest price (tuition + costs for programs).
+
+    `amounts` are the service's cost options' amounts (None left out); `tuition` and
+    `other_costs` its program facts' (None without facts).
+    """
+    prices = [float(a) for a in amounts]
+    if tuition is not None and not prices:
+        prices.append(float(tuition + (other_costs or Decimal(0))))
+    if not prices:
         return False, None
-    low = min(amounts)
+    low = min(prices)
     return low == 0.0, low

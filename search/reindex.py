@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
@@ -26,13 +28,29 @@ ReindexProgress = Callable[[int, int], None]
 # event recorded since shortly before the rebuild began are synced again after it: the margin
 # covers transactions that recorded their events before the start and committed during it.
 CATCH_UP_MARGIN = timedelta(minutes=1)
+# Objects allocated between young-generation collections while a rebuild runs (Python's
+# default: 700). A rebuild allocates millions of short-lived rows and documents, none in
+# cycles; at the default every collection, and the full ones they trigger, walked them and the
+# whole heap again, about a third of the build's CPU.
+REBUILD_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage less often for the duration of a rebuild (restored afterwards)."""
+    before = gc.get_threshold()
+    gc.set_threshold(REBUILD_GC_THRESHOLD, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 async def reindex(
     *,
     session_factory: SessionFactory,
     backend: SearchBackend,
-    batch_size: int = 500,
+    batch_size: int = 2000,
     progress: ReindexProgress | None = None,
     catch_up: bool = True,
 ) -> int:
@@ -42,6 +60,26 @@ async def reindex(
     during the rebuild are synced again once it is done (see `CATCH_UP_MARGIN`).
     """
     started = datetime.now(UTC)
+    with _fewer_collections():
+        indexed, total = await _rebuild(session_factory, backend, batch_size, progress)
+    if catch_up:
+        synced = await sync_changed_since(
+            session_factory=session_factory, backend=backend, since=started - CATCH_UP_MARGIN
+        )
+        if synced:
+            log.info("re-synced %d services changed while the index was rebuilt", synced)
+    if progress is not None:
+        progress(total, total)
+    return indexed
+
+
+async def _rebuild(
+    session_factory: SessionFactory,
+    backend: SearchBackend,
+    batch_size: int,
+    progress: ReindexProgress | None,
+) -> tuple[int, int]:
+    """Rebuild the index; how many documents were indexed, and how many services walked."""
     async with session_factory() as session:
         total = await count_services(session)
         done = 0
@@ -55,15 +93,7 @@ async def reindex(
                     progress(done, total)
 
         indexed = await backend.rebuild(batches())
-    if catch_up:
-        synced = await sync_changed_since(
-            session_factory=session_factory, backend=backend, since=started - CATCH_UP_MARGIN
-        )
-        if synced:
-            log.info("re-synced %d services changed while the index was rebuilt", synced)
-    if progress is not None:
-        progress(total, total)
-    return indexed
+    return indexed, total
 
 
 async def sync_changed_since(

@@ -388,12 +388,11 @@ class EmbeddedBackend(SearchBackend):
 
     @staticmethod
     def _rebuild_batch(terms: store.Terms, batch: list[ServiceDocument]) -> int:
-        written = store.upsert(terms.connection, batch, terms, fresh=True)
+        last = store.insert_new(terms.connection, batch, terms)
         # Rowids only grow during a rebuild: chunks below the last rowid are complete.
-        last = terms.connection.execute("SELECT max(rowid) FROM doc").fetchone()[0]
-        if last is not None:
-            terms.columns.flush(below=int(last))
-        return written
+        if last:
+            terms.columns.flush(below=last)
+        return len(batch)
 
     async def rebuild(
         self, batches: AsyncIterable[Sequence[ServiceDocument]], *, progress: Progress | None = None

@@ -14,7 +14,7 @@ reader loads them in its own snapshot and, at the next generation, reloads only 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +168,40 @@ class ColumnWriter:
         self._records_of(rowid >> CHUNK_SHIFT)[rowid & (CHUNK - 1)] = values
         for bytes_, byte, bit in self._bit_places(rowid, needs, languages):
             bytes_[byte] |= bit
+
+    def put_many(
+        self,
+        first: int,
+        values: Sequence[tuple[Any, ...]],
+        needs: Sequence[Iterable[int]],
+        languages: Sequence[Iterable[int]],
+    ) -> None:
+        """`put` for the documents of rowids first, first + 1, ... (a rebuild's batch): each
+        chunk's values are set as one slice and each bitmap's bits in one numpy operation."""
+        if not values:
+            return
+        last = first + len(values) - 1
+        records = np.array(values, DOC_DTYPE)
+        for chunk in range(first >> CHUNK_SHIFT, (last >> CHUNK_SHIFT) + 1):
+            start, end = max(first, chunk * CHUNK), min(last + 1, (chunk + 1) * CHUNK)
+            target = self._records_of(chunk)
+            target[start - chunk * CHUNK : end - chunk * CHUNK] = records[
+                start - first : end - first
+            ]
+        rowids: dict[str, list[int]] = {LIVE: list(range(first, last + 1))}
+        for rowid, numbers in zip(range(first, last + 1), needs, strict=True):
+            for number in numbers:
+                rowids.setdefault(need_column(number), []).append(rowid)
+        for rowid, numbers in zip(range(first, last + 1), languages, strict=True):
+            for number in numbers:
+                rowids.setdefault(language_column(number), []).append(rowid)
+        for name, found in rowids.items():
+            ids = np.array(found, np.int64)
+            chunks = ids >> BITS_SHIFT
+            for chunk in np.unique(chunks).tolist():
+                slots = ids[chunks == chunk] & (BITS_CHUNK - 1)
+                bits = np.frombuffer(self._bits_of(name, chunk), np.uint8)
+                np.bitwise_or.at(bits, slots >> 3, (1 << (slots & 7)).astype(np.uint8))
 
     def drop(self, rowid: int, needs: Iterable[int], languages: Iterable[int]) -> None:
         """Clear a removed document's bits (its values are ignored once it is not live)."""

@@ -1,0 +1,85 @@
+"""Index build benchmark: `hub reindex`'s code path into a fresh embedded index file.
+
+    .venv/bin/python bench/index_build_bench.py --db /tmp/hub-bench/hub.sqlite3
+
+Builds the index of the directory `--db` (SQLite) into a new index file (`--index`, default a
+temporary one, removed afterwards unless `--keep`) with `search.reindex.reindex` and an
+EmbeddedBackend, as `hub reindex` does, and prints documents, wall seconds, CPU seconds,
+documents per second and the process's peak RSS. `--profile FILE` writes a cProfile of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from hub.core.db import create_engine, create_session_factory
+from providers.geocoding.gazetteer import load_gazetteer
+from search.embedded.backend import EmbeddedBackend
+from search.reindex import reindex
+
+
+def rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def build(db: Path, index: Path) -> int:
+    """Build the index of `db` into `index`; how many documents."""
+    engine = create_engine(f"sqlite+aiosqlite:///{db}")
+    backend = EmbeddedBackend(index)
+    try:
+        return await reindex(
+            session_factory=create_session_factory(engine), backend=backend, catch_up=False
+        )
+    finally:
+        await backend.close()
+        await engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, required=True, help="directory database (SQLite)")
+    parser.add_argument("--index", type=Path, help="index file to create (default: temporary)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary index file")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the build here")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="index-build-"))
+    index: Path = args.index or workdir / "search.sqlite3"
+    for stale in (
+        index,
+        index.with_name(index.name + "-wal"),
+        index.with_name(index.name + "-shm"),
+    ):
+        stale.unlink(missing_ok=True)
+    load_gazetteer()  # loaded once per process in any case; not part of the build
+    print(f"peak RSS before the build: {rss_mb():.0f} MB")
+    profiler = cProfile.Profile() if args.profile else None
+    started, cpu = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
+    count = asyncio.run(build(args.db, index))
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(args.profile)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    size = index.stat().st_size / 2**20
+    print(
+        f"documents {count:,}; wall {wall:.1f} s; CPU {cpu:.1f} s; {count / wall:,.0f} docs/s;"
+        f" peak RSS {rss_mb():.0f} MB; index file {size:.0f} MB"
+    )
+    if args.index is None and not args.keep:
+        for path in workdir.iterdir():
+            path.unlink()
+        workdir.rmdir()
+    elif args.index is None:
+        print(f"index kept at {index}")
+
+
+if __name__ == "__main__":
+    main()
