@@ -19,7 +19,7 @@ Row = tuple[Any, ...]
 
 # Entries each memo keeps before it starts over: enough for the repeating values of a national
 # directory (schedule patterns, tag sets, language spellings), a bound on memory at any size.
-MEMO_ENTRIES = 50_000
+MEMO_ENTRIES = 20_000
 
 
 @dataclass(frozen=True, slots=True)

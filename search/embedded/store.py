@@ -26,8 +26,9 @@ from search.embedded.schema import (
 from search.geo import ellipsoid_km
 
 log = logging.getLogger(__name__)
-# Need lists a write transaction keeps worked out (a bound on memory at any directory size).
-MEMO_ENTRIES = 50_000
+# Need lists and organizations a write transaction keeps worked out (a bound on memory at any
+# directory size: a 1M-service rebuild has 200k organizations).
+MEMO_ENTRIES = 20_000
 MMAP_BYTES = 4 << 30
 GENERATION_SQL = "SELECT generation FROM meta"
 
@@ -214,6 +215,8 @@ class Terms:
     def add_orgs(self, docs: Sequence[ServiceDocument]) -> None:
         """Number the documents' organizations not numbered yet, in one statement (as `org`
         would one by one: in order of appearance, a later name renaming)."""
+        if len(self._orgs) > MEMO_ENTRIES:
+            self._orgs.clear()  # a bound on memory; a number asked again is the same one
         missing = dict.fromkeys(
             key
             for key in ((d.organization_id, d.organization_name) for d in docs)
@@ -603,8 +606,9 @@ def delete_ids(connection: sqlite3.Connection, document_ids: Sequence[str]) -> N
 AUTOMERGE, CRISISMERGE, HASHSIZE = 4, 16, 1 << 20
 # Pending full-text postings a bulk load keeps in memory before writing a segment: each flush
 # at the default 1 MiB wrote a small segment, and merging hundreds of them cost more than
-# tokenizing (157k documents: 3.8 s of FTS5 work at 1 MiB, 2.2 s at 32 MiB).
-BULK_HASHSIZE = 32 << 20
+# tokenizing (157k documents: 3.8 s of FTS5 work at 1 MiB, 2.4 s at 16 MiB; more memory
+# saves little more).
+BULK_HASHSIZE = 16 << 20
 
 
 def bulk_merging(connection: sqlite3.Connection, *, bulk: bool) -> None:
