@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from search.document import TEXT_FIELDS
 from search.embedded.columns import (
     CAPACITY_CODES,
     CAPACITY_FACTOR_BY_CODE,
@@ -29,12 +28,12 @@ from search.embedded.columns import (
 )
 from search.embedded.compiler import NO_DISTANCE, STALE_FACTOR
 from search.embedded.facets import Counted, Kind
+from search.embedded.textscore import RELEVANCE_SQL
 from search.embedded.vocabulary import Vocabulary
 from search.models import FACET_LIMITS, ProgramFilters, SearchRequest, SortOrder
 
-_WEIGHTS = ", ".join(str(w) for w in TEXT_FIELDS.values())
 # Every document the words match, with its text relevance (as the SQL path scores it).
-TEXT_SQL = f"SELECT rowid, -bm25(doc_fts, {_WEIGHTS}) FROM doc_fts WHERE doc_fts MATCH :q"
+TEXT_SQL = f"SELECT rowid, {RELEVANCE_SQL} FROM doc_fts WHERE doc_fts MATCH :q"
 # The page's candidates: their ids (for the exact order) and bodies (for the hits).
 CANDIDATES_SQL = (
     "SELECT d.rowid, d.id, b.body FROM doc d CROSS JOIN doc_body b ON b.rowid = d.rowid"

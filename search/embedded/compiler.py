@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from search.document import TEXT_FIELDS
 from search.embedded.filters import Clauses, filter_clauses
-from search.embedded.textscore import ROW_COLUMNS
+from search.embedded.textscore import RELEVANCE_SQL, ROW_COLUMNS, SNIPPET_SQL
 from search.geo import bounding_box
 from search.models import SearchRequest, SortOrder
 
@@ -39,8 +38,7 @@ _INSERT = "INSERT INTO temp.hit (rowid, id, score, dist, facets, marks)"
 MARKS_SQL = (
     "json_array(highlight(doc_fts, 0, '<mark>', '</mark>'),"
     " highlight(doc_fts, 1, '<mark>', '</mark>'),"
-    " highlight(doc_fts, 3, '<mark>', '</mark>'),"
-    " snippet(doc_fts, 4, '<mark>', '</mark>', '…', 16))"
+    f" highlight(doc_fts, 3, '<mark>', '</mark>'), {SNIPPET_SQL})"
 )
 
 
@@ -82,26 +80,37 @@ def _capacity_case() -> str:
     return f"(CASE capacity_status {whens} ELSE {UNKNOWN_CAPACITY_FACTOR} END)"
 
 
-def _box(clauses: Clauses, request: SearchRequest) -> str | None:
-    """The documents in the radius's bounding box, by the R*Tree (None: no radius)."""
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """A radius's bounding box and the place's served areas, as SQL (parameters bound once)."""
+
+    box: str  # the documents in the box, by the R*Tree
+    in_box: str  # a condition on doc's own point
+    areas: str  # the place's area keys, a parenthesised list for IN
+
+
+def _place(clauses: Clauses, request: SearchRequest) -> _Place | None:
+    """The radius's box and the place's areas (None: no radius)."""
     point = request.point
     if point is None or request.radius_km is None:
         return None
     south, north, west, east = bounding_box(point.latitude, point.longitude, request.radius_km)
-    return (
-        f"SELECT id FROM doc_geo WHERE min_lat >= {clauses.param('s', south)}"
-        f" AND max_lat <= {clauses.param('n', north)} AND min_lon >= {clauses.param('w', west)}"
-        f" AND max_lon <= {clauses.param('e', east)}"
+    s, n = clauses.param("s", south), clauses.param("n", north)
+    w, e = clauses.param("w", west), clauses.param("e", east)
+    keys = request.place.area_keys() if request.place else ("nation",)
+    return _Place(
+        box=(
+            f"SELECT id FROM doc_geo WHERE min_lat >= {s} AND max_lat <= {n}"
+            f" AND min_lon >= {w} AND max_lon <= {e}"
+        ),
+        in_box=f"d.lat >= {s} AND d.lat <= {n} AND d.lon >= {w} AND d.lon <= {e}",
+        areas=clauses.any_of("area", keys),
     )
 
 
-def _candidates(clauses: Clauses, request: SearchRequest, box: str | None) -> str | None:
-    """The documents in the radius's box or serving the place's area (None: no radius)."""
-    if box is None:
-        return None
-    keys = request.place.area_keys() if request.place else ("nation",)
-    area = f"SELECT doc FROM doc_area WHERE key IN {clauses.any_of('area', keys)}"
-    return f"{box} UNION {area}"
+def _candidates(place: _Place) -> str:
+    """The documents in the radius's box or serving the place's areas."""
+    return f"{place.box} UNION SELECT doc FROM doc_area WHERE key IN {place.areas}"
 
 
 def _distance(clauses: Clauses, request: SearchRequest) -> str:
@@ -143,10 +152,11 @@ def _page(request: SearchRequest) -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
-def _insert_within(m_cte: str, score: str, radius: str) -> str:
-    """Insert the rows of an `m` CTE within the radius (or without a point: served areas)."""
+def _insert_within(ctes: str, score: str, radius: str) -> str:
+    """Insert the rows of the `m` CTE (the last of `ctes`) within the radius (or, without a
+    point, serving the place's areas)."""
     return (
-        f"WITH {m_cte} {_INSERT} SELECT rowid, id, {score}, dist, facets, marks"
+        f"WITH {ctes} {_INSERT} SELECT rowid, id, {score}, dist, facets, marks"
         " FROM (SELECT m.rowid AS rowid, m.id AS id, m.txt AS txt, m.dist AS dist,"
         " m.verified_at AS verified_at, m.capacity_status AS capacity_status,"
         f" m.facets AS facets, m.marks AS marks FROM m WHERE m.dist IS NULL OR m.dist <= {radius})"
@@ -156,6 +166,7 @@ def _insert_within(m_cte: str, score: str, radius: str) -> str:
 def _driven_by_set(
     clauses: Clauses,
     request: SearchRequest,
+    place: _Place,
     timezones: Sequence[str],
     language_bits: Mapping[str, int] | None,
     distance: str,
@@ -167,31 +178,18 @@ def _driven_by_set(
     without a point, the served areas' as there. (The R*Tree keeps 32-bit bounds rounded
     outwards, so on the box's very edge, centimetres from the circle's four extreme points,
     the two could differ; the radius filter after it is the same exact distance.)"""
-    point, radius = request.point, request.radius_km
-    assert point is not None
-    assert radius is not None
     own = Clauses()
     own.params = clauses.params  # one parameter namespace: the statements share `params`
     # The set drives as in a search without a place (needs: their rows, languages by mask).
     placeless = replace(request, point=None, radius_km=None)
     text_score, key = "1.0", None
     if expression is not None:
-        weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
         own.source = "doc_fts f CROSS JOIN doc d ON d.rowid = f.rowid"
         own.add(f"doc_fts MATCH {own.param('q', expression)}")
-        text_score, key = f"-bm25(doc_fts, {weights})", "f.rowid"
+        text_score, key = RELEVANCE_SQL, "f.rowid"
     filter_clauses(own, placeless, timezones, key=key, language_bits=language_bits)
-    south, north, west, east = bounding_box(point.latitude, point.longitude, radius)
-    keys = request.place.area_keys() if request.place else ("nation",)
-    in_box = (
-        f"d.lat >= {own.param('s', south)} AND d.lat <= {own.param('n', north)}"
-        f" AND d.lon >= {own.param('w', west)} AND d.lon <= {own.param('e', east)}"
-    )
-    served = (
-        f"EXISTS (SELECT 1 FROM doc_area a WHERE a.key IN {own.any_of('area', keys)}"
-        " AND a.doc = d.rowid)"
-    )
-    own.add(f"(({in_box}) OR (d.lat IS NULL AND {served}))")
+    served = f"EXISTS (SELECT 1 FROM doc_area a WHERE a.key IN {place.areas} AND a.doc = d.rowid)"
+    own.add(f"(({place.in_box}) OR (d.lat IS NULL AND {served}))")
     return (
         f"m AS MATERIALIZED (SELECT {_ROW}, {distance} AS dist, {text_score} AS txt,"
         f" NULL AS marks FROM {own.source} WHERE {own.where()})"
@@ -214,11 +212,10 @@ def compile_search(
     clauses = Clauses()
     expression = match_expression(request.text)
     scored_sql = text_rows_sql = candidates_sql = set_sql = box_count_sql = None
-    weights = ", ".join(str(w) for w in TEXT_FIELDS.values())
-    box = _box(clauses, request)
-    candidates = _candidates(clauses, request, box)
+    place = _place(clauses, request)
     key: str | None
-    if candidates is not None:
+    if place is not None:
+        candidates = _candidates(place)
         ctes = [f"cand(rowid) AS MATERIALIZED ({candidates})"]
         source, key, text_score = "cand c", "c.rowid", "1.0"
         marks = "NULL"
@@ -235,7 +232,7 @@ def compile_search(
                 f" WHERE doc_fts MATCH {q} AND +rowid IN (SELECT rowid FROM temp.cand)"
             )
             text_ctes = (
-                f"ft(rowid, txt, marks) AS MATERIALIZED (SELECT rowid, -bm25(doc_fts, {weights}),"
+                f"ft(rowid, txt, marks) AS MATERIALIZED (SELECT rowid, {RELEVANCE_SQL},"
                 f" NULL FROM doc_fts WHERE doc_fts MATCH {q}"
                 " AND +rowid IN (SELECT rowid FROM temp.cand))",
                 "ft(rowid, txt, marks) AS MATERIALIZED"
@@ -248,7 +245,7 @@ def compile_search(
         if expression is not None or request.needs:
             # Compiled before the filters: they add the probes the set's own rows make moot.
             set_first = _driven_by_set(
-                clauses, request, timezones, language_bits, distance, expression
+                clauses, request, place, timezones, language_bits, distance, expression
             )
         filter_clauses(clauses, request, timezones, key=key, language_bits=language_bits)
         score = _score(clauses, request)
@@ -259,25 +256,18 @@ def compile_search(
             f" {marks} AS marks"
             f" FROM {source} CROSS JOIN doc d ON d.rowid = {key} WHERE {clauses.where()})"
         )
-        source, text_score = "m", "m.txt"
-        match_sql = (
-            f"WITH {', '.join(ctes)} {_INSERT} SELECT rowid, id, {score}, dist, facets, marks"
-            f" FROM (SELECT m.rowid AS rowid, m.id AS id, {text_score} AS txt, m.dist AS dist,"
-            " m.verified_at AS verified_at, m.capacity_status AS capacity_status,"
-            f" m.facets AS facets, m.marks AS marks FROM {source}"
-            f" WHERE m.dist IS NULL OR m.dist <= {radius})"
-        )
+        match_sql = _insert_within(", ".join(ctes), score, radius)
         if text_ctes is not None:
             scored_sql = match_sql.replace("{ft}", text_ctes[1])
             match_sql = match_sql.replace("{ft}", text_ctes[0])
         if set_first is not None:
             set_sql = _insert_within(set_first, score, radius)
-            box_count_sql = f"SELECT count(*) FROM ({box} LIMIT :cap)"
+            box_count_sql = f"SELECT count(*) FROM ({place.box} LIMIT :cap)"
     else:
         if expression is not None:
             source = "doc_fts f CROSS JOIN doc d ON d.rowid = f.rowid"
             clauses.add(f"doc_fts MATCH {clauses.param('q', expression)}")
-            text_score = f"-bm25(doc_fts, {weights})"
+            text_score = RELEVANCE_SQL
             key = "f.rowid"
         else:
             source = ""

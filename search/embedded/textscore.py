@@ -18,22 +18,24 @@ import math
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from search.document import TEXT_FIELDS
 from search.embedded.schema import PREFIX_LENGTHS
 
 K1, B = 1.2, 0.75  # fts5_aux.c's bm25 constants
 _WEIGHTS = tuple(TEXT_FIELDS.values())
+# A matching row's text relevance as SQL asks FTS5 for it (higher is better).
+RELEVANCE_SQL = f"-bm25(doc_fts, {', '.join(str(w) for w in _WEIGHTS)})"
+# The description's snippet shown with a hit.
+SNIPPET_SQL = "snippet(doc_fts, 4, '<mark>', '</mark>', '…', 16)"
 # Characters that do not occur in listings' text (checked per row), marking matched tokens.
 OPEN, CLOSE = "\x1d", "\x1e"
 # Per matching row: every text column highlighted with the markers, the description's snippet
 # for display, and whether any column holds a marker character itself.
 _HIGHLIGHTED = ", ".join(f"highlight(doc_fts, {i}, char(29), char(30))" for i in range(5))
 _TEXT = " || ".join(f"coalesce({name}, '')" for name in TEXT_FIELDS)
-ROW_COLUMNS = (
-    f"{_HIGHLIGHTED}, snippet(doc_fts, 4, '<mark>', '</mark>', '…', 16),"
-    f" instr({_TEXT}, char(29)) + instr({_TEXT}, char(30))"
-)
+ROW_COLUMNS = f"{_HIGHLIGHTED}, {SNIPPET_SQL}, instr({_TEXT}, char(29)) + instr({_TEXT}, char(30))"
 TOTALS_SQL = "SELECT block FROM doc_fts_data WHERE id = 1"
 SIZES_SQL = "SELECT id, sz FROM doc_fts_docsize WHERE id IN (SELECT value FROM json_each(:ids))"
 PHRASE_COUNT_SQL = "SELECT count(*) FROM doc_fts WHERE doc_fts MATCH :q"
@@ -80,18 +82,37 @@ def phrase_count(connection: sqlite3.Connection, phrase: str) -> int:
     return int(connection.execute(PHRASE_COUNT_SQL, {"q": phrase}).fetchone()[0])
 
 
+# Words' terms already asked of the tokenizer (it is the same for every connection).
+_TERMS: dict[str, str | None] = {}
+_TERMS_KEPT = 50_000
+_UNASKED = "\0"  # no term holds a NUL
+
+
 def terms_of(connection: sqlite3.Connection, words: Sequence[str]) -> list[str | None]:
     """The term FTS5's tokenizer makes of each word (None: not exactly one term)."""
-    connection.executemany("INSERT INTO temp.word (rowid, w) VALUES (?, ?)", list(enumerate(words)))
-    found: dict[int, tuple[str, int]] = {
-        doc: (term, count) for doc, term, count in connection.execute(_TERMS_SQL)
-    }
-    connection.execute("DELETE FROM temp.word")
-    terms: list[str | None] = []
-    for i in range(len(words)):
-        term, count = found.get(i, ("", 0))
-        terms.append(term if count == 1 else None)
-    return terms
+    known: dict[str, str | None] = {}
+    missing: list[str] = []
+    for word in dict.fromkeys(words):
+        term = _TERMS.get(word, _UNASKED)
+        if term == _UNASKED:
+            missing.append(word)
+        else:
+            known[word] = term
+    if missing:
+        connection.executemany(
+            "INSERT INTO temp.word (rowid, w) VALUES (?, ?)", list(enumerate(missing))
+        )
+        found: dict[int, tuple[str, int]] = {
+            doc: (term, count) for doc, term, count in connection.execute(_TERMS_SQL)
+        }
+        connection.execute("DELETE FROM temp.word")
+        for i, word in enumerate(missing):
+            term, count = found.get(i, ("", 0))
+            known[word] = term if count == 1 else None
+        if len(_TERMS) + len(missing) > _TERMS_KEPT:
+            _TERMS.clear()  # a bound on memory; a word asked again gets the same term
+        _TERMS.update((word, known[word]) for word in missing)
+    return [known[word] for word in words]
 
 
 def prefix_indexed(connection: sqlite3.Connection, expression: str) -> bool:
@@ -159,7 +180,7 @@ def score_rows(
         if not hits:
             return None  # marked, yet no phrase's: not FTS5's instances after all
         instances[word] = hits
-    rowids = [int(str(row[0])) for row in rows]
+    rowids = [cast(int, row[0]) for row in rows]
     sizes = dict(connection.execute(SIZES_SQL, {"ids": _json_ints(rowids)}).fetchall())
     nrow = totals.rows
     avgdl = float(totals.tokens) / float(nrow)
