@@ -388,7 +388,7 @@ class EmbeddedBackend(SearchBackend):
 
     @staticmethod
     def _rebuild_batch(terms: store.Terms, batch: list[ServiceDocument]) -> int:
-        last = store.insert_new(terms.connection, batch, terms)
+        last = store.insert_new(terms.connection, batch, terms, points=False)
         # Rowids only grow during a rebuild: chunks below the last rowid are complete.
         if last:
             terms.columns.flush(below=last)
@@ -408,6 +408,8 @@ class EmbeddedBackend(SearchBackend):
             try:
                 await asyncio.to_thread(store.clear, writer)
                 await asyncio.to_thread(store.bulk_merging, writer, bulk=True)
+                bulk = store.BulkLoad(writer)
+                await asyncio.to_thread(bulk.start)
                 terms = store.Terms(writer)
                 async for batch in batches:
                     if writing is not None:
@@ -420,6 +422,7 @@ class EmbeddedBackend(SearchBackend):
                     total += await writing
                     writing = None
                 await asyncio.to_thread(terms.columns.flush)
+                await asyncio.to_thread(bulk.finish)
                 await asyncio.to_thread(store.bulk_merging, writer, bulk=False)
                 await asyncio.to_thread(mark_rebuilt, writer)
                 await asyncio.to_thread(store.bump_generation, writer)

@@ -41,7 +41,9 @@ def connect(path: Path, *, reader: bool = True) -> sqlite3.Connection:
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA busy_timeout=30000")
     connection.execute("PRAGMA cache_size=-65536")
-    connection.execute("PRAGMA temp_store=MEMORY")
+    # Readers keep their scratch tables in memory; the writer's sorts (a rebuild creating its
+    # indexes, see BulkLoad) spill to temporary files instead of growing the process.
+    connection.execute(f"PRAGMA temp_store={'MEMORY' if reader else 'FILE'}")
     if reader:
         # Searches map the file instead of copying pages through read() calls: one touches many.
         # (The writer does not: a rebuild would map the whole file into this process.)
@@ -181,6 +183,7 @@ class NeedSet(NamedTuple):
     numbers: list[int]  # their term numbers
     body: str  # the needs' part of the hit body, as JSON
     labels: str  # the need_labels text
+    codes_json: str  # `codes` as a JSON array (a rebuild's doc_need rows are built from it)
 
 
 class Terms:
@@ -196,6 +199,8 @@ class Terms:
         # Documents share need and language lists (a service's places, common tag sets).
         self._needs: dict[tuple[NeedRef, ...], NeedSet] = {}
         self._languages: dict[tuple[str, ...], tuple[list[int], int]] = {}
+        # JSON texts of language and opening-span lists, shared by many documents.
+        self._json: dict[object, str] = {}
 
     def last_rowid(self) -> int:
         """The highest rowid in `doc` (read once; `insert_new` keeps it after that)."""
@@ -253,6 +258,7 @@ class Terms:
                 [self.number(Kind.NEED, code)[0] for code in codes],
                 json.dumps([[n.code, n.name, list(n.ancestors)] for n in needs]),
                 " ".join(n.name for n in needs),
+                json.dumps(tuple(codes)),
             )
         return found
 
@@ -267,6 +273,15 @@ class Terms:
                 numbers.append(number)
                 mask |= 1 << (OTHER_LANGUAGES_BIT if bit is None else bit)
             found = self._languages[languages] = (numbers, mask)
+        return found
+
+    def as_json(self, value: tuple[Any, ...]) -> str:
+        """A tuple (of strings, or of number pairs) as JSON text (worked out once per value)."""
+        found = self._json.get(value)
+        if found is None:
+            if len(self._json) >= MEMO_ENTRIES:
+                self._json.clear()
+            found = self._json[value] = json.dumps(value)
         return found
 
     def number(self, kind: Kind, value: str) -> tuple[int, int | None]:
@@ -371,12 +386,31 @@ _GEO_FROM_DOC_SQL = (
     "INSERT INTO doc_geo SELECT rowid, lat, lat, lon, lon FROM doc"
     " WHERE rowid BETWEEN ? AND ? AND lat IS NOT NULL AND lon IS NOT NULL"
 )
-_BODY_JSON_SQL = _from_json("INSERT INTO doc_body (rowid, body)", 2)
 _FTS_JSON_SQL = _from_json(f"INSERT INTO doc_fts (rowid, {', '.join(FTS_COLUMNS)})", 6)
-_NEED_JSON_SQL = _from_json("INSERT OR IGNORE INTO doc_need (code, doc, langs)", 3)
-_LANGUAGE_JSON_SQL = _from_json("INSERT OR IGNORE INTO doc_language (code, doc)", 2)
 _AREA_JSON_SQL = _from_json("INSERT OR IGNORE INTO doc_area (key, doc)", 2)
-_OPEN_JSON_SQL = _from_json('INSERT INTO doc_open (doc, start, "end")', 3)
+# The tables below are fed one JSON array per document, [rowid, ...], its lists written as
+# JSON once per distinct list (`Terms.as_json`, `NeedSet.codes_json`) and spread out by SQL:
+# building a tuple per row and encoding each again cost more than SQLite's nested json_each.
+# A body is stored as SQLite writes the array back (no spaces): readers parse it as JSON.
+_BODY_JSON_SQL = (
+    "INSERT INTO doc_body (rowid, body)"
+    " SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)"
+)
+_NEED_JSON_SQL = (
+    "INSERT OR IGNORE INTO doc_need (code, doc, langs)"
+    " SELECT c.value, json_extract(d.value, '$[0]'), json_extract(d.value, '$[1]')"
+    " FROM json_each(?) d, json_each(d.value, '$[2]') c"
+)
+_LANGUAGE_JSON_SQL = (
+    "INSERT OR IGNORE INTO doc_language (code, doc)"
+    " SELECT c.value, json_extract(d.value, '$[0]') FROM json_each(?) d,"
+    " json_each(d.value, '$[1]') c"
+)
+_OPEN_JSON_SQL = (
+    'INSERT INTO doc_open (doc, start, "end")'
+    " SELECT json_extract(d.value, '$[0]'), json_extract(s.value, '$[0]'),"
+    " json_extract(s.value, '$[1]') FROM json_each(?) d, json_each(d.value, '$[1]') s"
+)
 
 
 def _verified(doc: ServiceDocument) -> float | None:
@@ -463,22 +497,27 @@ def insert(
 
 
 def insert_new(
-    connection: sqlite3.Connection, docs: Sequence[ServiceDocument], terms: Terms
+    connection: sqlite3.Connection,
+    docs: Sequence[ServiceDocument],
+    terms: Terms,
+    *,
+    points: bool = True,
 ) -> int:
     """Insert documents none of which is stored (a rebuild), table by table; returns the last
-    rowid given (0: none). Their column chunks are written at `terms.columns.flush()`.
+    rowid given (0: none). Their column chunks are written at `terms.columns.flush()`; without
+    `points` their points are left for `BulkLoad.finish` to put in the R*Tree.
 
     One statement per table for the whole batch: per document, each statement's own cost
     (preparing, binding, the call from Python) was most of what writing it cost.
     """
     rowid = terms.last_rowid()
     rows: list[tuple[object, ...]] = []
-    bodies: list[tuple[int, str]] = []
+    bodies: list[str] = []
     texts: list[tuple[object, ...]] = []
-    needs: list[tuple[str, int, int]] = []
-    languages: list[tuple[str, int]] = []
+    needs: list[str] = []
+    languages: list[str] = []
     areas: list[tuple[str, int]] = []
-    spans: list[tuple[int, int, int]] = []
+    spans: list[str] = []
     records: list[tuple[Any, ...]] = []
     need_numbers: list[list[int]] = []
     language_numbers: list[list[int]] = []
@@ -503,7 +542,7 @@ def insert_new(
                 doc.organization_name,
             ]
         )
-        bodies.append((rowid, f"{head[:-1]}, {codes.needs.body}]"))
+        bodies.append(f"[{rowid},{head[:-1]}, {codes.needs.body}]]")
         # The FTS_COLUMNS, as `doc.text` gives them.
         texts.append(
             (
@@ -515,28 +554,32 @@ def insert_new(
                 doc.description,
             )
         )
-        needs.extend((c, rowid, codes.mask) for c in codes.needs.codes)
-        languages.extend((c, rowid) for c in doc.languages)
+        needs.append(f"[{rowid},{codes.mask},{codes.needs.codes_json}]")
+        if doc.languages:
+            languages.append(f"[{rowid},{terms.as_json(doc.languages)}]")
         areas.extend((k, rowid) for k in doc.areas)
-        spans.extend((rowid, s, e) for s, e in doc.open_spans)
+        if doc.open_spans:
+            spans.append(f"[{rowid},{terms.as_json(doc.open_spans)}]")
     terms.columns.put_many(first, records, need_numbers, language_numbers)
     # Rows with floats are bound one by one (a float's text may not read back as the same
     # double); the others go as one JSON array per table: SQLite releases the GIL for each
     # statement it runs, and a table's rows in one statement do not wait for it row by row
     # while the next batch is built on the event loop's thread.
     connection.executemany(_DOC_SQL, rows)
-    # The points as `doc` stored them (the same doubles), in one statement.
-    connection.execute(_GEO_FROM_DOC_SQL, (first, rowid))
-    for sql, values in (
-        (_BODY_JSON_SQL, bodies),
-        (_FTS_JSON_SQL, texts),
-        (_NEED_JSON_SQL, needs),
-        (_LANGUAGE_JSON_SQL, languages),
-        (_AREA_JSON_SQL, areas),
-        (_OPEN_JSON_SQL, spans),
-    ):
+    if points:
+        # The points as `doc` stored them (the same doubles), in one statement.
+        connection.execute(_GEO_FROM_DOC_SQL, (first, rowid))
+    for sql, values in ((_FTS_JSON_SQL, texts), (_AREA_JSON_SQL, areas)):
         if values:
             connection.execute(sql, (json.dumps(values, ensure_ascii=False),))
+    for sql, arrays in (
+        (_BODY_JSON_SQL, bodies),
+        (_NEED_JSON_SQL, needs),
+        (_LANGUAGE_JSON_SQL, languages),
+        (_OPEN_JSON_SQL, spans),
+    ):
+        if arrays:
+            connection.execute(sql, (f"[{','.join(arrays)}]",))
     terms.rowid = rowid
     return rowid
 
@@ -617,6 +660,46 @@ def bulk_merging(connection: sqlite3.Connection, *, bulk: bool) -> None:
     settings = (0, 64, BULK_HASHSIZE) if bulk else (AUTOMERGE, CRISISMERGE, HASHSIZE)
     for name, value in zip(("automerge", "crisismerge", "hashsize"), settings, strict=True):
         connection.execute("INSERT INTO doc_fts (doc_fts, rank) VALUES (?, ?)", (name, value))
+
+
+class BulkLoad:
+    """What a rebuild's write transaction defers to its end: the secondary indexes of `doc`
+    and the side tables (dropped at the start, created again once every row is in) and the
+    R*Tree's points (inserted in one statement).
+
+    At 1M documents, inserting into those indexes and the R*Tree row by row, at places spread
+    over the whole file, made the page cache miss on most inserts: `doc` took 51 s with its
+    indexes and 20 s with them created afterwards (one sort each).
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self._indexes: list[str] = []
+
+    def start(self) -> None:
+        """Drop the secondary indexes (inside the rebuild's transaction; readers keep theirs)."""
+        tables = ("doc", *SIDE_TABLES)
+        found = self.connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            f" AND tbl_name IN ({', '.join('?' * len(tables))}) ORDER BY name",
+            tables,
+        ).fetchall()
+        for name, sql in found:
+            self.connection.execute(f'DROP INDEX "{name}"')
+            self._indexes.append(sql)
+
+    def finish(self) -> None:
+        """Put every point in the R*Tree and create the dropped indexes again."""
+        self.connection.execute(_ALL_POINTS_SQL)
+        for sql in self._indexes:
+            self.connection.execute(sql)
+        self._indexes.clear()
+
+
+_ALL_POINTS_SQL = (
+    "INSERT INTO doc_geo SELECT rowid, lat, lat, lon, lon FROM doc"
+    " WHERE lat IS NOT NULL AND lon IS NOT NULL"
+)
 
 
 def clear(connection: sqlite3.Connection) -> None:

@@ -3,6 +3,7 @@ incremental writes need it: merging back on, organizations renamed, words found 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -11,8 +12,9 @@ import pytest
 
 from search.document import NeedRef, ServiceDocument
 from search.embedded import EmbeddedBackend
+from search.embedded.columns import RESET
 from search.embedded.store import AUTOMERGE, CRISISMERGE
-from search.models import SearchRequest
+from search.models import GeoPoint, SearchRequest
 
 
 def _doc(number: int, org_name: str = "Food Bank") -> ServiceDocument:
@@ -76,3 +78,78 @@ async def test_a_rebuild_failing_midway_keeps_the_previous_index(tmp_path: Path)
         assert (await backend.search(SearchRequest(text="pantry 11"))).total == 1
     finally:
         await backend.close()
+
+
+def _varied(number: int) -> ServiceDocument:
+    """Documents unlike each other in every part a rebuild writes in bulk."""
+    placed = number % 3 != 0
+    return ServiceDocument(
+        id=f"svc:{number}",
+        version=number,
+        service_id=f"s{number}",
+        organization_id=f"o{number % 4}",
+        service_name=f'Clínica "{number}" \\ día',
+        organization_name=f"Org {number % 4} 北",
+        location_id=f"l{number}" if placed else None,
+        needs=(
+            NeedRef("food.pantry", "Food pantry", ("food",)),
+            *((NeedRef("legal", "Legal aid", ()),) if number % 2 else ()),
+        ),
+        languages=("en", "es", "zh")[: number % 4],
+        open_spans=tuple((day * 1440 + 540, day * 1440 + 1020) for day in range(number % 6)),
+        min_cost=None if number % 2 else 0.1 * number,
+        latitude=37.0 + number / 7 if placed else None,
+        longitude=-122.0 - number / 9 if placed else None,
+        areas=() if placed else (f"zip:9460{number % 10}", "nation"),
+    )
+
+
+def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row the index stores (bodies parsed: a rebuild writes them without spaces), and
+    the names of its indexes."""
+    connection = sqlite3.connect(path)
+    try:
+        queries = {
+            "doc": "SELECT * FROM doc ORDER BY rowid",
+            "doc_fts": "SELECT rowid, * FROM doc_fts ORDER BY rowid",
+            "doc_geo": "SELECT * FROM doc_geo ORDER BY id",
+            "doc_need": "SELECT * FROM doc_need ORDER BY code, doc",
+            "doc_language": "SELECT * FROM doc_language ORDER BY code, doc",
+            "doc_area": "SELECT * FROM doc_area ORDER BY key, doc",
+            "doc_open": 'SELECT * FROM doc_open ORDER BY doc, start, "end"',
+            "org": "SELECT * FROM org ORDER BY no",
+            "term": "SELECT * FROM term ORDER BY no",
+            # Less the marker a rebuild leaves (every chunk rewritten).
+            "col": f"SELECT name, chunk, data FROM col WHERE name != '{RESET}' ORDER BY 1, 2",
+            "indexes": "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name",
+        }
+        found = {name: connection.execute(sql).fetchall() for name, sql in queries.items()}
+        found["doc_body"] = [
+            (rowid, json.loads(body))
+            for rowid, body in connection.execute("SELECT rowid, body FROM doc_body ORDER BY 1")
+        ]
+        return found
+    finally:
+        connection.close()
+
+
+async def test_a_rebuild_stores_what_writing_each_document_stores(tmp_path: Path) -> None:
+    docs = [_varied(n) for n in range(1, 30)]
+    bulk, one_by_one = (
+        EmbeddedBackend(tmp_path / "bulk.sqlite3"),
+        EmbeddedBackend(tmp_path / "each.sqlite3"),
+    )
+    try:
+        assert await bulk.rebuild(_batches(docs)) == len(docs)
+        for doc in docs:
+            await one_by_one.index([doc])
+        near = SearchRequest(text="clinica", point=GeoPoint(37.5, -122.4), radius_km=200, first=50)
+        assert (await bulk.search(near)).total == (await one_by_one.search(near)).total > 0
+    finally:
+        await bulk.close()
+        await one_by_one.close()
+    rebuilt, written = _tables(tmp_path / "bulk.sqlite3"), _tables(tmp_path / "each.sqlite3")
+    # The indexes a rebuild dropped while loading are all back.
+    assert {n for n, _ in rebuilt["indexes"]} >= {"doc_location", "doc_need_doc", "doc_open_doc"}
+    for table, rows in written.items():
+        assert rebuilt[table] == rows, table
