@@ -229,9 +229,11 @@ class Terms:
         )
         if not missing:
             return
+        # An organization seen again (its number forgotten, see MEMO_ENTRIES) is not rewritten
+        # unless renamed: at 1M documents, rewriting each one's row cost seconds.
         self.connection.executemany(
             "INSERT INTO org (id, name) VALUES (?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name IS NOT excluded.name",
             missing,
         )
         numbers = dict(
