@@ -78,6 +78,11 @@ async def test_a_rebuild_failing_midway_keeps_the_previous_index(tmp_path: Path)
         assert (await backend.search(SearchRequest(text="pantry 11"))).total == 1
     finally:
         await backend.close()
+    # The indexes the failed load had dropped came back with the rollback.
+    indexes = _tables(tmp_path / "search.sqlite3")["indexes"]
+    assert {"doc_service", "doc_location", "doc_need_doc", "doc_open_doc"} <= {
+        n for n, _ in indexes
+    }
 
 
 def _varied(number: int) -> ServiceDocument:
