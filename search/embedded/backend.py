@@ -388,7 +388,7 @@ class EmbeddedBackend(SearchBackend):
 
     @staticmethod
     def _rebuild_batch(terms: store.Terms, batch: list[ServiceDocument]) -> int:
-        last = store.insert_new(terms.connection, batch, terms, points=False)
+        last = store.insert_new(terms.connection, batch, terms)
         # Rowids only grow during a rebuild: chunks below the last rowid are complete.
         if last:
             terms.columns.flush(below=last)

@@ -384,10 +384,6 @@ _NEED_SQL = "INSERT OR IGNORE INTO doc_need VALUES (?, ?, ?)"
 _LANGUAGE_SQL = "INSERT OR IGNORE INTO doc_language VALUES (?, ?)"
 _AREA_SQL = "INSERT OR IGNORE INTO doc_area VALUES (?, ?)"
 _OPEN_SQL = "INSERT INTO doc_open VALUES (?, ?, ?)"
-_GEO_FROM_DOC_SQL = (
-    "INSERT INTO doc_geo SELECT rowid, lat, lat, lon, lon FROM doc"
-    " WHERE rowid BETWEEN ? AND ? AND lat IS NOT NULL AND lon IS NOT NULL"
-)
 _FTS_JSON_SQL = _from_json(f"INSERT INTO doc_fts (rowid, {', '.join(FTS_COLUMNS)})", 6)
 _AREA_JSON_SQL = _from_json("INSERT OR IGNORE INTO doc_area (key, doc)", 2)
 # The tables below are fed one JSON array per document, [rowid, ...], its lists written as
@@ -499,15 +495,11 @@ def insert(
 
 
 def insert_new(
-    connection: sqlite3.Connection,
-    docs: Sequence[ServiceDocument],
-    terms: Terms,
-    *,
-    points: bool = True,
+    connection: sqlite3.Connection, docs: Sequence[ServiceDocument], terms: Terms
 ) -> int:
     """Insert documents none of which is stored (a rebuild), table by table; returns the last
-    rowid given (0: none). Their column chunks are written at `terms.columns.flush()`; without
-    `points` their points are left for `BulkLoad.finish` to put in the R*Tree.
+    rowid given (0: none). Their column chunks are written at `terms.columns.flush()`, their
+    points put in the R*Tree by `BulkLoad.finish`.
 
     One statement per table for the whole batch: per document, each statement's own cost
     (preparing, binding, the call from Python) was most of what writing it cost.
@@ -568,9 +560,6 @@ def insert_new(
     # statement it runs, and a table's rows in one statement do not wait for it row by row
     # while the next batch is built on the event loop's thread.
     connection.executemany(_DOC_SQL, rows)
-    if points:
-        # The points as `doc` stored them (the same doubles), in one statement.
-        connection.execute(_GEO_FROM_DOC_SQL, (first, rowid))
     for sql, values in ((_FTS_JSON_SQL, texts), (_AREA_JSON_SQL, areas)):
         if values:
             connection.execute(sql, (json.dumps(values, ensure_ascii=False),))
@@ -602,20 +591,13 @@ def upsert(
     connection: sqlite3.Connection,
     docs: Sequence[ServiceDocument],
     terms: Terms | None = None,
-    *,
-    fresh: bool = False,
 ) -> int:
     """Insert or replace documents; a stored newer version wins. Returns how many were written.
 
     Given `terms`, the caller flushes their columns; else they are written before returning.
-    `fresh` (a rebuild into emptied tables, each document once) skips looking for a stored one.
+    (A rebuild, into emptied tables, writes with `insert_new` instead.)
     """
     batch = terms or Terms(connection)
-    if fresh:
-        insert_new(connection, docs, batch)
-        if terms is None:
-            batch.columns.flush()
-        return len(docs)
     written = 0
     for doc in docs:
         row = connection.execute(
@@ -698,6 +680,7 @@ class BulkLoad:
         self._indexes.clear()
 
 
+# The points as `doc` stored them (the same doubles), in one statement.
 _ALL_POINTS_SQL = (
     "INSERT INTO doc_geo SELECT rowid, lat, lat, lon, lon FROM doc"
     " WHERE lat IS NOT NULL AND lon IS NOT NULL"
