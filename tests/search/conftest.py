@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from hub.core.db import SessionFactory
 from hub.identity.principal import ANONYMOUS
 from providers.geocoding.adapter import OfflineGeocoder
 from search.backend import SearchBackend
+from search.document import ServiceDocument
 from search.documents import iter_documents
 from search.embedded import EmbeddedBackend
 from search.models import SearchPage, SearchRequest
@@ -32,6 +33,14 @@ async def directory(session_factory: SessionFactory) -> Directory:
     """The East Bay directory, committed."""
     async with session_factory() as session:
         return await build_directory(session)
+
+
+async def in_batches(
+    docs: Sequence[ServiceDocument], size: int
+) -> AsyncIterator[list[ServiceDocument]]:
+    """The documents as a rebuild reads them, `size` at a time."""
+    for start in range(0, len(docs), size):
+        yield list(docs[start : start + size])
 
 
 async def make_backend(kind: str, tmp_path: Path) -> SearchBackend:

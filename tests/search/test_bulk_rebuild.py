@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from search.embedded import EmbeddedBackend
 from search.embedded.columns import RESET
 from search.embedded.store import AUTOMERGE, CRISISMERGE
 from search.models import GeoPoint, SearchRequest
+from tests.search.conftest import in_batches
 
 
 def _doc(number: int, org_name: str = "Food Bank") -> ServiceDocument:
@@ -30,17 +31,12 @@ def _doc(number: int, org_name: str = "Food Bank") -> ServiceDocument:
     )
 
 
-async def _batches(docs: Sequence[ServiceDocument]) -> AsyncIterator[list[ServiceDocument]]:
-    for start in range(0, len(docs), 7):
-        yield list(docs[start : start + 7])
-
-
 async def test_a_rebuild_restores_merging_and_later_writes_are_found(tmp_path: Path) -> None:
     path = tmp_path / "search.sqlite3"
     backend = EmbeddedBackend(path)
     try:
         await backend.index([_doc(900)])  # replaced by the rebuild
-        assert await backend.rebuild(_batches([_doc(n) for n in range(40)])) == 40
+        assert await backend.rebuild(in_batches([_doc(n) for n in range(40)], 7)) == 40
         assert await backend.count() == 40
         page = await backend.search(SearchRequest(text="pantry", first=50))
         assert page.total == 40
@@ -63,12 +59,12 @@ async def test_a_rebuild_failing_midway_keeps_the_previous_index(tmp_path: Path)
     backend = EmbeddedBackend(tmp_path / "search.sqlite3")
 
     async def failing() -> AsyncIterator[list[ServiceDocument]]:
-        async for batch in _batches([_doc(n) for n in range(100, 120)]):
+        async for batch in in_batches([_doc(n) for n in range(100, 120)], 7):
             yield batch
         raise RuntimeError("the directory went away")
 
     try:
-        await backend.rebuild(_batches([_doc(n) for n in range(10)]))
+        await backend.rebuild(in_batches([_doc(n) for n in range(10)], 7))
         with pytest.raises(RuntimeError, match="the directory went away"):
             await backend.rebuild(failing())
         assert await backend.count() == 10
@@ -145,7 +141,7 @@ async def test_a_rebuild_stores_what_writing_each_document_stores(tmp_path: Path
         EmbeddedBackend(tmp_path / "each.sqlite3"),
     )
     try:
-        assert await bulk.rebuild(_batches(docs)) == len(docs)
+        assert await bulk.rebuild(in_batches(docs, 7)) == len(docs)
         for doc in docs:
             await one_by_one.index([doc])
         near = SearchRequest(text="clinica", point=GeoPoint(37.5, -122.4), radius_km=200, first=50)

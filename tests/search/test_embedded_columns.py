@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +14,7 @@ from search.document import NeedRef, ServiceDocument
 from search.embedded import EmbeddedBackend, columns
 from search.embedded.columnar import eligible
 from search.models import ProgramFilters, SearchPage, SearchRequest, SortOrder
+from tests.search.conftest import in_batches
 
 NOW = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)
 NEEDS = [
@@ -112,11 +113,6 @@ def chunks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.setattr(columns, "BITS_CHUNK", 1 << 6)
 
 
-async def _batches(docs: list[ServiceDocument]) -> AsyncIterator[list[ServiceDocument]]:
-    for start in range(0, len(docs), 97):
-        yield docs[start : start + 97]
-
-
 @pytest.mark.usefixtures("chunks")
 async def test_column_searches_match_sql_through_writes_and_rebuilds(tmp_path: Path) -> None:
     rng = random.Random(5)
@@ -139,7 +135,7 @@ async def test_column_searches_match_sql_through_writes_and_rebuilds(tmp_path: P
         finally:
             await fresh.close()
         # A rebuild renumbers every document: a store loaded before it starts over.
-        await sql.rebuild(_batches([_document(rng, n, version=3) for n in range(0, 700, 3)]))
+        await sql.rebuild(in_batches([_document(rng, n, version=3) for n in range(0, 700, 3)], 97))
         assert await _agree([kept], sql, seed=3) > 200
     finally:
         await sql.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +13,7 @@ import pytest
 from search.document import NeedRef, ServiceDocument
 from search.embedded import EmbeddedBackend, planner
 from search.models import GeoPoint, PlaceContext, SearchPage, SearchRequest, SortOrder
+from tests.search.conftest import in_batches
 
 NOW = datetime(2026, 11, 23, 22, 0, tzinfo=UTC)  # a Monday, 2 pm in Oakland
 CENTER = (37.78, -122.22)
@@ -55,13 +56,8 @@ async def backend(tmp_path: Path) -> AsyncIterator[EmbeddedBackend]:
     """1,500 documents: a city's, a region's and a state's, some serving areas only."""
     rng = random.Random(23)
     docs = [_document(rng, n) for n in range(1500)]
-
-    async def batches() -> AsyncIterator[Sequence[ServiceDocument]]:
-        for start in range(0, len(docs), 250):
-            yield docs[start : start + 250]
-
     made = EmbeddedBackend(tmp_path / "search.sqlite3", cache_size=0)
-    await made.rebuild(batches())
+    await made.rebuild(in_batches(docs, 250))
     yield made
     await made.close()
 

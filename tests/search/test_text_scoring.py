@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from search.document import NeedRef, ServiceDocument
 from search.embedded import EmbeddedBackend, planner, textscore
 from search.models import GeoPoint, PlaceContext, SearchPage, SearchRequest
+from tests.search.conftest import in_batches
 
 CENTER = (37.78, -122.22)
 # Words that stem alike, prefixes of one another, diacritics, digits, a long token, a word FTS5
@@ -72,13 +73,8 @@ def _far(number: int) -> ServiceDocument:
 
 
 async def _index(tmp_path: Path, docs: list[ServiceDocument]) -> EmbeddedBackend:
-
-    async def batches() -> AsyncIterator[Sequence[ServiceDocument]]:
-        for start in range(0, len(docs), 100):
-            yield docs[start : start + 100]
-
     made = EmbeddedBackend(tmp_path / "search.sqlite3", cache_size=0)
-    await made.rebuild(batches())
+    await made.rebuild(in_batches(docs, 100))
     return made
 
 
