@@ -189,12 +189,10 @@ class ColumnWriter:
                 start - first : end - first
             ]
         rowids: dict[str, list[int]] = {LIVE: list(range(first, last + 1))}
-        for rowid, numbers in zip(range(first, last + 1), needs, strict=True):
-            for number in numbers:
-                rowids.setdefault(need_column(number), []).append(rowid)
-        for rowid, numbers in zip(range(first, last + 1), languages, strict=True):
-            for number in numbers:
-                rowids.setdefault(language_column(number), []).append(rowid)
+        for column, lists in ((need_column, needs), (language_column, languages)):
+            for rowid, numbers in zip(range(first, last + 1), lists, strict=True):
+                for number in numbers:
+                    rowids.setdefault(column(number), []).append(rowid)
         for name, found in rowids.items():
             ids = np.array(found, np.int64)
             chunks = ids >> BITS_SHIFT
