@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,6 +22,24 @@ Row = tuple[Any, ...]
 # Entries each memo keeps before it starts over: enough for the repeating values of a national
 # directory (schedule patterns, tag sets, language spellings), a bound on memory at any size.
 MEMO_ENTRIES = 20_000
+
+
+# Objects allocated between young-generation collections while a rebuild runs (Python's
+# default: 700). A rebuild allocates millions of short-lived rows and documents, none in
+# cycles; at the default every collection, and the full ones they trigger, walked them and the
+# whole heap again, about a third of the build's CPU.
+REBUILD_GC_THRESHOLD = 50_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect garbage less often for the duration of a rebuild (restored afterwards)."""
+    before = gc.get_threshold()
+    gc.set_threshold(REBUILD_GC_THRESHOLD, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @dataclass(frozen=True, slots=True)

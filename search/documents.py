@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -146,13 +146,21 @@ class _Batch:
     tags, schedule patterns, language spellings) are worked out once.
     """
 
-    def __init__(self, tree: NeedTree, gazetteer: Gazetteer) -> None:
+    def __init__(self, tree: NeedTree, gazetteer: Gazetteer | None) -> None:
         self.tree = tree
-        self.gazetteer = gazetteer
+        self._gazetteer = gazetteer
         self.needs: Memo[tuple[str, ...], tuple[NeedRef, ...]] = Memo(tree.refs)
         self.hours: Memo[tuple[tuple[Any, ...], ...], tuple[tuple[tuple[int, int], ...], bool]]
         self.hours = Memo(_hours)
         self.language: Memo[tuple[str | None, str | None], str | None] = Memo(_language)
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """The ZIP gazetteer, loaded on first use: only a place without a time zone needs it
+        (loading takes about a second and 90 MB, which a rebuild's reader process spares)."""
+        if self._gazetteer is None:
+            self._gazetteer = load_gazetteer()
+        return self._gazetteer
 
     async def load(
         self, session: AsyncSession, scope: Scope, services: list[Row] | None = None
@@ -456,7 +464,7 @@ async def build_documents(
     ids = tuple(dict.fromkeys(i for i in service_ids if i))
     if not ids:
         return []
-    batch = _Batch(tree or await load_tree(session), gazetteer or load_gazetteer())
+    batch = _Batch(tree or await load_tree(session), gazetteer)
     await batch.load(session, Scope(ids=ids))
     return batch.documents()
 
@@ -468,9 +476,9 @@ async def count_services(session: AsyncSession) -> int:
 
 async def iter_documents(
     session: AsyncSession, *, batch_size: int = 2000
-) -> AsyncIterator[list[ServiceDocument]]:
+) -> AsyncGenerator[list[ServiceDocument]]:
     """Every document of the directory, in batches ordered by service id."""
-    batch = _Batch(await load_tree(session), load_gazetteer())
+    batch = _Batch(await load_tree(session), None)
     after = ""
     while True:
         # The batch's services are read with the page of ids; the other tables by id range.

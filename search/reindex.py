@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, Callable, Sequence
+from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
@@ -15,7 +14,9 @@ from hub.core.events import OutboxEvent
 from search.affected import DIRECTORY_AGGREGATES, affected_services
 from search.backend import SearchBackend
 from search.document import ServiceDocument
+from search.document_parts import fewer_collections
 from search.documents import count_services, iter_documents
+from search.reader_process import PROCESS_MIN_SERVICES, batches_from_process
 from search.sync import IndexSync
 
 log = logging.getLogger(__name__)
@@ -28,22 +29,6 @@ ReindexProgress = Callable[[int, int], None]
 # event recorded since shortly before the rebuild began are synced again after it: the margin
 # covers transactions that recorded their events before the start and committed during it.
 CATCH_UP_MARGIN = timedelta(minutes=1)
-# Objects allocated between young-generation collections while a rebuild runs (Python's
-# default: 700). A rebuild allocates millions of short-lived rows and documents, none in
-# cycles; at the default every collection, and the full ones they trigger, walked them and the
-# whole heap again, about a third of the build's CPU.
-REBUILD_GC_THRESHOLD = 50_000
-
-
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Collect garbage less often for the duration of a rebuild (restored afterwards)."""
-    before = gc.get_threshold()
-    gc.set_threshold(REBUILD_GC_THRESHOLD, 20, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 async def reindex(
@@ -53,15 +38,26 @@ async def reindex(
     batch_size: int = 2000,
     progress: ReindexProgress | None = None,
     catch_up: bool = True,
+    database_url: str | None = None,
+    process_min_services: int = PROCESS_MIN_SERVICES,
 ) -> int:
     """Replace the index with documents of every active service; returns how many were indexed.
 
     With `catch_up` (unless nothing can change meanwhile, as in `hub demo`), changes committed
-    during the rebuild are synced again once it is done (see `CATCH_UP_MARGIN`).
+    during the rebuild are synced again once it is done (see `CATCH_UP_MARGIN`). Given the
+    database's URL, a directory of at least `process_min_services` services is read by a
+    second process while this one writes (see `reader_process.py`).
     """
     started = datetime.now(UTC)
-    with _fewer_collections():
-        indexed, total = await _rebuild(session_factory, backend, batch_size, progress)
+    with fewer_collections():
+        indexed, total = await _rebuild(
+            session_factory,
+            backend,
+            batch_size,
+            progress,
+            database_url,
+            process_min_services,
+        )
     if catch_up:
         synced = await sync_changed_since(
             session_factory=session_factory, backend=backend, since=started - CATCH_UP_MARGIN
@@ -78,21 +74,32 @@ async def _rebuild(
     backend: SearchBackend,
     batch_size: int,
     progress: ReindexProgress | None,
+    database_url: str | None,
+    process_min_services: int,
 ) -> tuple[int, int]:
     """Rebuild the index; how many documents were indexed, and how many services walked."""
     async with session_factory() as session:
         total = await count_services(session)
         done = 0
+        reader_url = database_url if total >= process_min_services else None
 
-        async def batches() -> AsyncIterator[Sequence[ServiceDocument]]:
+        async def batches() -> AsyncGenerator[Sequence[ServiceDocument]]:
             nonlocal done
-            async for batch in iter_documents(session, batch_size=batch_size):
-                yield batch
-                done = min(total, done + batch_size)
-                if progress is not None:
-                    progress(done, total)
+            read = (
+                batches_from_process(reader_url, batch_size)
+                if reader_url is not None
+                else iter_documents(session, batch_size=batch_size)
+            )
+            # Closed however the rebuild ends: a reader process is stopped, not left waiting.
+            async with aclosing(read):
+                async for batch in read:
+                    yield batch
+                    done = min(total, done + batch_size)
+                    if progress is not None:
+                        progress(done, total)
 
-        indexed = await backend.rebuild(batches())
+        async with aclosing(batches()) as stream:
+            indexed = await backend.rebuild(stream)
     return indexed, total
 
 

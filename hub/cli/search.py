@@ -28,6 +28,8 @@ async def _reindex(settings: Settings) -> int:
                 session_factory=container.session_factory,
                 backend=container.search_backend,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                # A large directory is read by a second process while this one writes.
+                database_url=settings.resolved_database_url(),
             )
     finally:
         await container.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -18,6 +20,7 @@ from search.backend import SearchBackend
 from search.document import ServiceDocument
 from search.documents import iter_documents
 from search.embedded import EmbeddedBackend
+from search.embedded.columns import RESET
 from search.models import SearchPage, SearchRequest
 from search.query import SearchQuery
 from search.service import search_services
@@ -94,3 +97,32 @@ class Searcher:
 def search(backend: SearchBackend, session_factory: SessionFactory) -> Searcher:
     """Search the backend under test."""
     return Searcher(backend, session_factory)
+
+
+def index_tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row the index stores (bodies parsed: a rebuild writes them without spaces), and
+    the names of its indexes."""
+    connection = sqlite3.connect(path)
+    try:
+        queries = {
+            "doc": "SELECT * FROM doc ORDER BY rowid",
+            "doc_fts": "SELECT rowid, * FROM doc_fts ORDER BY rowid",
+            "doc_geo": "SELECT * FROM doc_geo ORDER BY id",
+            "doc_need": "SELECT * FROM doc_need ORDER BY code, doc",
+            "doc_language": "SELECT * FROM doc_language ORDER BY code, doc",
+            "doc_area": "SELECT * FROM doc_area ORDER BY key, doc",
+            "doc_open": 'SELECT * FROM doc_open ORDER BY doc, start, "end"',
+            "org": "SELECT * FROM org ORDER BY no",
+            "term": "SELECT * FROM term ORDER BY no",
+            # Less the marker a rebuild leaves (every chunk rewritten).
+            "col": f"SELECT name, chunk, data FROM col WHERE name != '{RESET}' ORDER BY 1, 2",
+            "indexes": "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name",
+        }
+        found = {name: connection.execute(sql).fetchall() for name, sql in queries.items()}
+        found["doc_body"] = [
+            (rowid, json.loads(body))
+            for rowid, body in connection.execute("SELECT rowid, body FROM doc_body ORDER BY 1")
+        ]
+        return found
+    finally:
+        connection.close()

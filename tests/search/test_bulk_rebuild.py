@@ -3,7 +3,6 @@ incremental writes need it: merging back on, organizations renamed, words found 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,10 +11,9 @@ import pytest
 
 from search.document import NeedRef, ServiceDocument
 from search.embedded import EmbeddedBackend
-from search.embedded.columns import RESET
 from search.embedded.store import AUTOMERGE, CRISISMERGE
 from search.models import GeoPoint, SearchRequest
-from tests.search.conftest import in_batches
+from tests.search.conftest import in_batches, index_tables
 
 
 def _doc(number: int, org_name: str = "Food Bank") -> ServiceDocument:
@@ -75,7 +73,7 @@ async def test_a_rebuild_failing_midway_keeps_the_previous_index(tmp_path: Path)
     finally:
         await backend.close()
     # The indexes the failed load had dropped came back with the rollback.
-    indexes = _tables(tmp_path / "search.sqlite3")["indexes"]
+    indexes = index_tables(tmp_path / "search.sqlite3")["indexes"]
     assert {"doc_service", "doc_location", "doc_need_doc", "doc_open_doc"} <= {
         n for n, _ in indexes
     }
@@ -105,35 +103,6 @@ def _varied(number: int) -> ServiceDocument:
     )
 
 
-def _tables(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row the index stores (bodies parsed: a rebuild writes them without spaces), and
-    the names of its indexes."""
-    connection = sqlite3.connect(path)
-    try:
-        queries = {
-            "doc": "SELECT * FROM doc ORDER BY rowid",
-            "doc_fts": "SELECT rowid, * FROM doc_fts ORDER BY rowid",
-            "doc_geo": "SELECT * FROM doc_geo ORDER BY id",
-            "doc_need": "SELECT * FROM doc_need ORDER BY code, doc",
-            "doc_language": "SELECT * FROM doc_language ORDER BY code, doc",
-            "doc_area": "SELECT * FROM doc_area ORDER BY key, doc",
-            "doc_open": 'SELECT * FROM doc_open ORDER BY doc, start, "end"',
-            "org": "SELECT * FROM org ORDER BY no",
-            "term": "SELECT * FROM term ORDER BY no",
-            # Less the marker a rebuild leaves (every chunk rewritten).
-            "col": f"SELECT name, chunk, data FROM col WHERE name != '{RESET}' ORDER BY 1, 2",
-            "indexes": "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name",
-        }
-        found = {name: connection.execute(sql).fetchall() for name, sql in queries.items()}
-        found["doc_body"] = [
-            (rowid, json.loads(body))
-            for rowid, body in connection.execute("SELECT rowid, body FROM doc_body ORDER BY 1")
-        ]
-        return found
-    finally:
-        connection.close()
-
-
 async def test_a_rebuild_stores_what_writing_each_document_stores(tmp_path: Path) -> None:
     docs = [_varied(n) for n in range(1, 30)]
     bulk, one_by_one = (
@@ -149,7 +118,10 @@ async def test_a_rebuild_stores_what_writing_each_document_stores(tmp_path: Path
     finally:
         await bulk.close()
         await one_by_one.close()
-    rebuilt, written = _tables(tmp_path / "bulk.sqlite3"), _tables(tmp_path / "each.sqlite3")
+    rebuilt, written = (
+        index_tables(tmp_path / "bulk.sqlite3"),
+        index_tables(tmp_path / "each.sqlite3"),
+    )
     # The indexes a rebuild dropped while loading are all back.
     assert {n for n, _ in rebuilt["indexes"]} >= {"doc_location", "doc_need_doc", "doc_open_doc"}
     for table, rows in written.items():
