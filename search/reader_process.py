@@ -20,6 +20,8 @@ from multiprocessing.connection import Connection
 from operator import attrgetter
 from typing import Any
 
+import sqlalchemy as sa
+
 from hub.core.db import create_engine, create_session_factory
 from search.document import ServiceDocument
 from search.document_parts import fewer_collections
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 # Below this many services, starting the reader process (imports, gazetteer: about 2 s) costs
 # more than running beside the writer saves.
 PROCESS_MIN_SERVICES = 20_000
+# The reader's SQLite page cache (KiB): its own connection, for the rebuild only.
+READER_CACHE_KIB = 65_536
 _FIELDS = attrgetter(*(f.name for f in dataclasses.fields(ServiceDocument)))
 _BATCH, _DONE, _FAILED = "batch", "done", "failed"
 
@@ -69,6 +73,10 @@ async def _send_batches(database_url: str, batch_size: int, channel: Connection)
     sending: asyncio.Future[None] | None = None
     try:
         async with create_session_factory(engine)() as session:
+            if engine.dialect.name == "sqlite":
+                # Reading by id ranges revisits index pages: a larger page cache than SQLite's
+                # 2 MB default read the 100k and 1M directories 10-13% faster.
+                await session.execute(sa.text(f"PRAGMA cache_size = -{READER_CACHE_KIB}"))
             async for batch in iter_documents(session, batch_size=batch_size):
                 payload = _encode((_BATCH, [_FIELDS(doc) for doc in batch]))
                 # Sent on a thread while the next batch is read: a full pipe (the parent
