@@ -3,7 +3,8 @@
     .venv/bin/python bench/index_build_bench.py --db /tmp/hub-bench/hub.sqlite3
 
 Builds the index of the directory `--db` (SQLite) into a new index file (`--index`, default a
-temporary one, removed afterwards unless `--keep`) with `search.reindex.reindex` and an
+temporary one, removed afterwards unless `--keep`; with `--replace`, over the index already
+in `--index`, as `hub reindex` on a running network) with `search.reindex.reindex` and an
 EmbeddedBackend, as `hub reindex` does, and prints documents, wall seconds, CPU seconds,
 documents per second and the peak RSS of the process and of its directory reader process
 (`search/reader_process.py`; `--one-process` reads in this process, as for a small directory).
@@ -59,7 +60,14 @@ def main() -> None:
         action="store_true",
         help="read the directory in this process too (as for a small directory)",
     )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="rebuild over the index already in --index (as `hub reindex` on a running network)",
+    )
     args = parser.parse_args()
+    if args.replace and (args.index is None or not args.index.exists()):
+        parser.error("--replace needs an existing --index file")
     workdir = Path(tempfile.mkdtemp(prefix="index-build-"))
     index: Path = args.index or workdir / "search.sqlite3"
     for stale in (
@@ -67,7 +75,8 @@ def main() -> None:
         index.with_name(index.name + "-wal"),
         index.with_name(index.name + "-shm"),
     ):
-        stale.unlink(missing_ok=True)
+        if not args.replace:
+            stale.unlink(missing_ok=True)
     print(f"peak RSS before the build: {rss_mb():.0f} MB")
     profiler = cProfile.Profile() if args.profile else None
     started, cpu = time.perf_counter(), time.process_time()

@@ -3,6 +3,7 @@ incremental writes need it: merging back on, organizations renamed, words found 
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -126,3 +127,41 @@ async def test_a_rebuild_stores_what_writing_each_document_stores(tmp_path: Path
     assert {n for n, _ in rebuilt["indexes"]} >= {"doc_location", "doc_need_doc", "doc_open_doc"}
     for table, rows in written.items():
         assert rebuilt[table] == rows, table
+
+
+async def test_searches_during_a_rebuild_answer_from_the_index_it_replaces(
+    tmp_path: Path,
+) -> None:
+    """The rebuild empties the full-text and R*Tree tables by dropping and making them again:
+    inside its transaction, so searches meanwhile still find the old documents there."""
+    backend = EmbeddedBackend(tmp_path / "search.sqlite3")
+    old = [_varied(n) for n in range(1, 13)]
+    new = [_doc(n) for n in range(50, 55)]
+    near = SearchRequest(text="clinica", point=GeoPoint(37.5, -122.4), radius_km=300, first=50)
+    halfway = asyncio.Event()
+    resume = asyncio.Event()
+
+    async def slow() -> AsyncIterator[list[ServiceDocument]]:
+        yield new[:2]
+        halfway.set()
+        await resume.wait()
+        yield new[2:]
+
+    rebuilding: asyncio.Future[int] | None = None
+    try:
+        await backend.rebuild(in_batches(old, 5))
+        before = (await backend.search(near)).total
+        assert before > 0
+        rebuilding = asyncio.ensure_future(backend.rebuild(slow()))
+        await halfway.wait()
+        assert (await backend.search(near)).total == before
+        assert (await backend.search(SearchRequest(text="bank"))).total == 0
+        resume.set()
+        assert await rebuilding == len(new)
+        assert (await backend.search(near)).total == 0
+        assert (await backend.search(SearchRequest(text="bank", first=50))).total == len(new)
+    finally:
+        resume.set()  # a failed assertion must not leave the rebuild holding the writer
+        if rebuilding is not None:
+            await asyncio.wait([rebuilding])
+        await backend.close()
