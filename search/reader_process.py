@@ -14,8 +14,8 @@ import dataclasses
 import logging
 import multiprocessing
 import pickle
-from collections.abc import AsyncGenerator
-from contextlib import suppress
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from multiprocessing.connection import Connection
 from operator import attrgetter
 from typing import Any
@@ -91,10 +91,13 @@ async def _send_batches(database_url: str, batch_size: int, channel: Connection)
     channel.send_bytes(_encode((_DONE, None)))
 
 
-async def batches_from_process(
+@asynccontextmanager
+async def reader_process(
     database_url: str, batch_size: int
-) -> AsyncGenerator[list[ServiceDocument]]:
-    """The directory's documents in batches, read by a child process (stopped if not done)."""
+) -> AsyncIterator[AsyncGenerator[list[ServiceDocument]]]:
+    """Start a child process reading the directory's documents and give its batches; the
+    process starts at once (it imports and connects while the caller prepares the index) and
+    is stopped on leaving, done or not."""
     context = multiprocessing.get_context("spawn")  # fork is unsafe beside running threads
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
@@ -106,19 +109,23 @@ async def batches_from_process(
     process.start()
     sender.close()  # the child's end: EOF here once the child has exited
     try:
-        while True:
-            try:
-                kind, body = await asyncio.to_thread(lambda: _decode(receiver.recv_bytes()))
-            except EOFError:
-                raise ReaderFailed("the directory reader exited without finishing") from None
-            if kind == _DONE:
-                return
-            if kind == _FAILED:
-                log.error("the directory reader failed: %s", body)
-                raise ReaderFailed(f"the directory reader failed ({body})")
-            yield body
+        yield _received_batches(receiver)
     finally:
         receiver.close()
         if process.is_alive():
             process.terminate()
         await asyncio.to_thread(process.join)
+
+
+async def _received_batches(receiver: Connection) -> AsyncGenerator[list[ServiceDocument]]:
+    while True:
+        try:
+            kind, body = await asyncio.to_thread(lambda: _decode(receiver.recv_bytes()))
+        except EOFError:
+            raise ReaderFailed("the directory reader exited without finishing") from None
+        if kind == _DONE:
+            return
+        if kind == _FAILED:
+            log.error("the directory reader failed: %s", body)
+            raise ReaderFailed(f"the directory reader failed ({body})")
+        yield body

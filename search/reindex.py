@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, Callable, Sequence
-from contextlib import aclosing
+from contextlib import AsyncExitStack, aclosing
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, select
@@ -16,7 +16,7 @@ from search.backend import SearchBackend
 from search.document import ServiceDocument
 from search.document_parts import fewer_collections
 from search.documents import count_services, iter_documents
-from search.reader_process import PROCESS_MIN_SERVICES, batches_from_process
+from search.reader_process import PROCESS_MIN_SERVICES, reader_process
 from search.sync import IndexSync
 
 log = logging.getLogger(__name__)
@@ -81,25 +81,26 @@ async def _rebuild(
     async with session_factory() as session:
         total = await count_services(session)
         done = 0
-        reader_url = database_url if total >= process_min_services else None
+        async with AsyncExitStack() as stack:
+            read: AsyncGenerator[list[ServiceDocument]]
+            if database_url is not None and total >= process_min_services:
+                # Started before the rebuild empties the index: the child starts meanwhile.
+                # Leaving the stack stops it, however the rebuild ends.
+                read = await stack.enter_async_context(reader_process(database_url, batch_size))
+            else:
+                read = iter_documents(session, batch_size=batch_size)
 
-        async def batches() -> AsyncGenerator[Sequence[ServiceDocument]]:
-            nonlocal done
-            read = (
-                batches_from_process(reader_url, batch_size)
-                if reader_url is not None
-                else iter_documents(session, batch_size=batch_size)
-            )
-            # Closed however the rebuild ends: a reader process is stopped, not left waiting.
-            async with aclosing(read):
-                async for batch in read:
-                    yield batch
-                    done = min(total, done + batch_size)
-                    if progress is not None:
-                        progress(done, total)
+            async def batches() -> AsyncGenerator[Sequence[ServiceDocument]]:
+                nonlocal done
+                async with aclosing(read):
+                    async for batch in read:
+                        yield batch
+                        done = min(total, done + batch_size)
+                        if progress is not None:
+                            progress(done, total)
 
-        async with aclosing(batches()) as stream:
-            indexed = await backend.rebuild(stream)
+            async with aclosing(batches()) as stream:
+                indexed = await backend.rebuild(stream)
     return indexed, total
 
 

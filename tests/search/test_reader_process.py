@@ -5,7 +5,6 @@ index stays as it was."""
 from __future__ import annotations
 
 import multiprocessing
-from contextlib import aclosing
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from search.document import ServiceDocument
 from search.documents import iter_documents
 from search.embedded import EmbeddedBackend
 from search.models import SearchRequest
-from search.reader_process import ReaderFailed, batches_from_process
+from search.reader_process import ReaderFailed, reader_process
 from search.reindex import reindex
 from tests.search.conftest import index_tables
 from tests.search.directory import Directory
@@ -30,7 +29,8 @@ async def test_the_reader_process_sends_the_documents_read_here(
     directory: Directory, session_factory: SessionFactory, database_url: str
 ) -> None:
     here = await _read_here(session_factory)
-    there = [batch async for batch in batches_from_process(database_url, 3)]
+    async with reader_process(database_url, 3) as batches:
+        there = [batch async for batch in batches]
     assert len(here) > 2  # several batches crossed the pipe
     assert there == here
     # Equal field by field, need references and moments included.
@@ -94,7 +94,7 @@ async def test_a_failing_reader_fails_the_rebuild_and_keeps_the_index(
 async def test_a_reader_no_longer_wanted_is_stopped(
     directory: Directory, database_url: str
 ) -> None:
-    async with aclosing(batches_from_process(database_url, 1)) as batches:
+    async with reader_process(database_url, 1) as batches:
         first = await anext(batches)
         assert len(first) >= 1
     # Closed after one batch of many: the process did not wait on a full pipe.
