@@ -29,8 +29,8 @@ from search.documents import iter_documents
 
 log = logging.getLogger(__name__)
 
-# Below this many services, starting the reader process (imports, gazetteer: about 2 s) costs
-# more than running beside the writer saves.
+# Below this many services, starting the reader process (imports and connecting: about a
+# second) costs more than running beside the writer saves.
 PROCESS_MIN_SERVICES = 20_000
 # The reader's SQLite page cache (KiB): its own connection, for the rebuild only.
 READER_CACHE_KIB = 65_536
