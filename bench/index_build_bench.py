@@ -8,8 +8,8 @@ in `--index`, as `hub reindex` on a running network) with `search.reindex.reinde
 EmbeddedBackend, as `hub reindex` does, and prints documents, wall seconds, CPU seconds,
 documents per second and the peak RSS of the process and of its directory reader process
 (`search/reader_process.py`; `--one-process` reads in this process, as for a small directory).
-Both count loading the gazetteer (about 1 s), as `hub reindex` does. `--profile FILE` writes
-a cProfile of the run.
+Neither loads the gazetteer beforehand: a build loads it only for a place without a time zone,
+as `hub reindex` does. `--profile FILE` writes a cProfile of the run.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from search.embedded.backend import EmbeddedBackend
 from search.reindex import reindex
 
 
-def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
-    """Peak resident set size of this process (or its largest child) so far, in MB."""
-    return resource.getrusage(who).ru_maxrss / 1024
+def rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def build(db: Path, index: Path, *, one_process: bool) -> int:
@@ -87,12 +87,12 @@ def main() -> None:
         profiler.disable()
         profiler.dump_stats(args.profile)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    child = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = resource.getrusage(resource.RUSAGE_CHILDREN)  # the reader process, if any
     size = index.stat().st_size / 2**20
     print(
         f"documents {count:,}; wall {wall:.1f} s; CPU {cpu:.1f} s"
         f" (reader process {child.ru_utime + child.ru_stime:.1f} s); {count / wall:,.0f} docs/s;"
-        f" peak RSS {rss_mb():.0f} MB (reader process {rss_mb(resource.RUSAGE_CHILDREN):.0f} MB);"
+        f" peak RSS {rss_mb():.0f} MB (reader process {child.ru_maxrss / 1024:.0f} MB);"
         f" index file {size:.0f} MB"
     )
     if args.index is None and not args.keep:
