@@ -95,7 +95,10 @@ async def test_a_reader_no_longer_wanted_is_stopped(
     directory: Directory, database_url: str
 ) -> None:
     async with reader_process(database_url, 1) as batches:
-        first = await anext(batches)
-        assert len(first) >= 1
+        # A batch of one inactive service holds no document: read on to the first that does.
+        first: list[ServiceDocument] = []
+        while not first:
+            first = await anext(batches)
+        assert len(first) == 1
     # Closed after one batch of many: the process did not wait on a full pipe.
     assert multiprocessing.active_children() == []
